@@ -1,0 +1,109 @@
+package io.github.tcpserver.autoconfigure;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.core.env.Environment;
+import org.springframework.util.StringUtils;
+
+import io.github.tcpserver.context.SocketHandler;
+import io.github.tcpserver.core.ConnectionHandler;
+import io.github.tcpserver.core.ListenerSpec;
+
+/**
+ * Turns the application's {@link SocketHandler @SocketHandler} beans into listener specs: one per
+ * bean, named after it, on the port of its annotation or {@code tcp.server.port}. Listeners on the
+ * default port come first, so the first listener is the one {@code local.tcp.server.port} names.
+ */
+final class SocketHandlerListeners {
+
+	private SocketHandlerListeners() {
+	}
+
+	static List<ListenerSpec> resolve(ListableBeanFactory beanFactory, Environment environment,
+			TcpServerProperties properties) {
+		String[] names = beanFactory.getBeanNamesForAnnotation(SocketHandler.class);
+		if (names.length == 0) {
+			throw new SocketHandlerConfigurationException("The TCP server has no @SocketHandler bean to serve.",
+					"Define a bean that implements io.github.tcpserver.core.ConnectionHandler and annotate it (or its"
+							+ " @Bean method) with @SocketHandler, or disable the server with tcp.server.enabled=false.");
+		}
+		Arrays.sort(names);
+		List<Resolved> resolved = new ArrayList<>();
+		for (String name : names) {
+			SocketHandler annotation = beanFactory.findAnnotationOnBean(name, SocketHandler.class);
+			Object bean = beanFactory.getBean(name);
+			if (!(bean instanceof ConnectionHandler handler)) {
+				throw new SocketHandlerConfigurationException(
+						"@SocketHandler bean '" + name + "' of type " + bean.getClass().getName()
+								+ " does not implement io.github.tcpserver.core.ConnectionHandler.",
+						"Implement ConnectionHandler in '" + name + "', or remove @SocketHandler from it.");
+			}
+			boolean ownPort = StringUtils.hasText(annotation.port());
+			int port = ownPort ? port(name, environment.resolveRequiredPlaceholders(annotation.port()))
+					: properties.getPort();
+			InetAddress address = StringUtils.hasText(annotation.address())
+					? address(name, environment.resolveRequiredPlaceholders(annotation.address()))
+					: properties.getAddress();
+			resolved.add(new Resolved(new ListenerSpec(name, address, port, handler), ownPort));
+		}
+		checkConflicts(resolved);
+		resolved.sort(Comparator.comparing(Resolved::ownPort));
+		return resolved.stream().map(Resolved::spec).toList();
+	}
+
+	private static int port(String name, String value) {
+		try {
+			int port = Integer.parseInt(value.trim());
+			if (port >= 0 && port <= 65535) {
+				return port;
+			}
+		}
+		catch (NumberFormatException ex) {
+			// reported below
+		}
+		throw new SocketHandlerConfigurationException(
+				"The port of @SocketHandler bean '" + name + "' is '" + value + "', not a port number (0 to 65535).",
+				"Set the port attribute of '" + name + "' (or the property it refers to) to a number from 0 to 65535.");
+	}
+
+	private static InetAddress address(String name, String value) {
+		try {
+			return InetAddress.getByName(value.trim());
+		}
+		catch (UnknownHostException ex) {
+			throw new SocketHandlerConfigurationException(
+					"The address of @SocketHandler bean '" + name + "' is '" + value + "', which does not resolve.",
+					"Set the address attribute of '" + name + "' to a local IP address or host name.");
+		}
+	}
+
+	private static void checkConflicts(List<Resolved> resolved) {
+		for (int i = 0; i < resolved.size(); i++) {
+			for (int j = i + 1; j < resolved.size(); j++) {
+				ListenerSpec a = resolved.get(i).spec();
+				ListenerSpec b = resolved.get(j).spec();
+				if (a.port() != 0 && a.port() == b.port() && overlap(a.address(), b.address())) {
+					throw new SocketHandlerConfigurationException(
+							"@SocketHandler beans '" + a.name() + "' and '" + b.name() + "' both listen on port "
+									+ a.port() + ".",
+							"Give each handler its own port: set the port attribute of @SocketHandler on all but one"
+									+ " of them (a handler without one uses tcp.server.port).");
+				}
+			}
+		}
+	}
+
+	private static boolean overlap(InetAddress a, InetAddress b) {
+		return a == null || b == null || a.isAnyLocalAddress() || b.isAnyLocalAddress() || a.equals(b);
+	}
+
+	private record Resolved(ListenerSpec spec, boolean ownPort) {
+	}
+
+}

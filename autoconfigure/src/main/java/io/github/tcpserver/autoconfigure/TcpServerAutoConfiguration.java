@@ -1,0 +1,97 @@
+package io.github.tcpserver.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
+
+import io.github.tcpserver.context.SelectorServerLifecycle;
+import io.github.tcpserver.core.ListenerSpec;
+import io.github.tcpserver.core.SelectorServer;
+import io.github.tcpserver.core.ServerConfig;
+
+/**
+ * Auto-configuration of the embedded TCP server: a {@link SelectorServer} with one listener per
+ * {@code @SocketHandler} bean, and the lifecycle that starts and stops it with the context.
+ */
+@AutoConfiguration
+@ConditionalOnBooleanProperty(name = "tcp.server.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(TcpServerProperties.class)
+public final class TcpServerAutoConfiguration {
+
+	/** Spring Boot's default for spring.lifecycle.timeout-per-shutdown-phase. */
+	private static final Duration DEFAULT_PHASE_TIMEOUT = Duration.ofSeconds(30);
+
+	/**
+	 * Left of the shutdown phase for closing what did not drain, so that the server reports its
+	 * result before Spring's lifecycle processor gives up on the phase.
+	 */
+	private static final Duration CLOSE_MARGIN = Duration.ofMillis(500);
+
+	@Bean
+	@ConditionalOnMissingBean
+	SelectorServer selectorServer(TcpServerProperties properties, ListableBeanFactory beanFactory,
+			Environment environment) {
+		List<ListenerSpec> listeners = SocketHandlerListeners.resolve(beanFactory, environment, properties);
+		return new SelectorServer(serverConfig(properties, drainTimeout(properties, environment)), listeners);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	SelectorServerLifecycle selectorServerLifecycle(SelectorServer selectorServer, ApplicationEventPublisher publisher,
+			Environment environment, TcpServerProperties properties) {
+		ConfigurableEnvironment configurable = (environment instanceof ConfigurableEnvironment c) ? c : null;
+		return new SelectorServerLifecycle(selectorServer, publisher, configurable,
+				drainTimeout(properties, environment));
+	}
+
+	static ServerConfig serverConfig(TcpServerProperties properties, Duration shutdownTimeout) {
+		ServerConfig.Builder builder = ServerConfig.builder()
+			.ioThreads(properties.getIoThreads())
+			.backlog(properties.getBacklog())
+			.readBufferSize((int) properties.getReadBufferSize().toBytes())
+			.maxConnections(properties.getMaxConnections())
+			.tcpNoDelay(properties.isTcpNoDelay())
+			.keepAlive(properties.isSoKeepalive())
+			.reuseAddress(properties.isReuseAddress())
+			.writeWaterMarks((int) properties.getWriteBufferLowWaterMark().toBytes(),
+					(int) properties.getWriteBufferHighWaterMark().toBytes())
+			.maxQueuedOutput(properties.getMaxQueuedOutput().toBytes())
+			.maxReadsPerEvent(properties.getMaxReadsPerEvent())
+			.shutdownTimeout(shutdownTimeout);
+		if (properties.getReceiveBufferSize() != null) {
+			builder.receiveBufferSize((int) properties.getReceiveBufferSize().toBytes());
+		}
+		if (properties.getSendBufferSize() != null) {
+			builder.sendBufferSize((int) properties.getSendBufferSize().toBytes());
+		}
+		try {
+			return builder.build();
+		}
+		catch (IllegalArgumentException ex) {
+			throw new SocketHandlerConfigurationException("Invalid tcp.server configuration: " + ex.getMessage(),
+					"Fix the tcp.server.* properties named above.");
+		}
+	}
+
+	private static Duration drainTimeout(TcpServerProperties properties, Environment environment) {
+		if (properties.getShutdown() == TcpServerProperties.Shutdown.IMMEDIATE) {
+			return Duration.ZERO;
+		}
+		Duration phase = Binder.get(environment)
+			.bind("spring.lifecycle.timeout-per-shutdown-phase", Duration.class)
+			.orElse(DEFAULT_PHASE_TIMEOUT);
+		Duration drain = phase.minus(CLOSE_MARGIN);
+		return drain.isNegative() || drain.isZero() ? phase : drain;
+	}
+
+}

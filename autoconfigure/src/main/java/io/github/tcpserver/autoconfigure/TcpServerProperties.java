@@ -1,0 +1,245 @@
+package io.github.tcpserver.autoconfigure;
+
+import java.net.InetAddress;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+import io.github.tcpserver.core.ServerConfig;
+
+/**
+ * Configuration of the embedded TCP server ({@code tcp.server.*}). Every setter rejects a value
+ * out of range, so a bad value fails start-up with the property's name and value.
+ */
+@ConfigurationProperties("tcp.server")
+public class TcpServerProperties {
+
+	/** Whether to run the TCP server. */
+	private boolean enabled = true;
+
+	/** Port of every @SocketHandler that names none; 0 picks a free port. */
+	private int port = 9000;
+
+	/** Local address to bind; every interface when unset. */
+	private InetAddress address;
+
+	/** Maximum queue of connections waiting to be accepted (listen backlog). */
+	private int backlog = ServerConfig.DEFAULT_BACKLOG;
+
+	/** Number of I/O threads (selector loops); defaults to the number of available processors. */
+	private int ioThreads = Runtime.getRuntime().availableProcessors();
+
+	/** Size of each I/O thread's read buffer, shared by all its connections. */
+	private DataSize readBufferSize = DataSize.ofBytes(ServerConfig.DEFAULT_READ_BUFFER_SIZE);
+
+	/** Maximum number of open connections over all listeners; further connections are closed at once. */
+	private int maxConnections = ServerConfig.DEFAULT_MAX_CONNECTIONS;
+
+	/** Whether to disable Nagle's algorithm (TCP_NODELAY) on accepted connections. */
+	private boolean tcpNoDelay = true;
+
+	/** Whether to enable TCP keep-alive probes (SO_KEEPALIVE) on accepted connections. */
+	private boolean soKeepalive = false;
+
+	/** Whether to set SO_REUSEADDR on listening sockets, so a restart can rebind a port in TIME_WAIT. */
+	private boolean reuseAddress = true;
+
+	/** Socket receive buffer size (SO_RCVBUF); the operating system's default when unset. */
+	private DataSize receiveBufferSize;
+
+	/** Socket send buffer size (SO_SNDBUF); the operating system's default when unset. */
+	private DataSize sendBufferSize;
+
+	/** Queued output of a connection above which the server stops reading from it. */
+	private DataSize writeBufferHighWaterMark = DataSize.ofBytes(ServerConfig.DEFAULT_WRITE_HIGH_WATER_MARK);
+
+	/** Queued output of a connection below which reading from it resumes. */
+	private DataSize writeBufferLowWaterMark = DataSize.ofBytes(ServerConfig.DEFAULT_WRITE_LOW_WATER_MARK);
+
+	/** Queued output of a connection beyond which it is closed as not keeping up. */
+	private DataSize maxQueuedOutput = DataSize.ofBytes(ServerConfig.DEFAULT_MAX_QUEUED_OUTPUT);
+
+	/** Reads from one connection per readiness event before other connections get a turn. */
+	private int maxReadsPerEvent = ServerConfig.DEFAULT_MAX_READS_PER_EVENT;
+
+	/** Type of shutdown: graceful drains queued output within spring.lifecycle.timeout-per-shutdown-phase. */
+	private Shutdown shutdown = Shutdown.GRACEFUL;
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public int getPort() {
+		return this.port;
+	}
+
+	public void setPort(int port) {
+		if (port < 0 || port > 65535) {
+			throw new IllegalArgumentException("tcp.server.port must be between 0 and 65535 but was " + port);
+		}
+		this.port = port;
+	}
+
+	public InetAddress getAddress() {
+		return this.address;
+	}
+
+	public void setAddress(InetAddress address) {
+		this.address = address;
+	}
+
+	public int getBacklog() {
+		return this.backlog;
+	}
+
+	public void setBacklog(int backlog) {
+		requirePositive("tcp.server.backlog", backlog);
+		this.backlog = backlog;
+	}
+
+	public int getIoThreads() {
+		return this.ioThreads;
+	}
+
+	public void setIoThreads(int ioThreads) {
+		requirePositive("tcp.server.io-threads", ioThreads);
+		this.ioThreads = ioThreads;
+	}
+
+	public DataSize getReadBufferSize() {
+		return this.readBufferSize;
+	}
+
+	public void setReadBufferSize(DataSize readBufferSize) {
+		if (readBufferSize.toBytes() < 64 || readBufferSize.toBytes() > Integer.MAX_VALUE) {
+			throw new IllegalArgumentException(
+					"tcp.server.read-buffer-size must be between 64B and 2GB but was " + readBufferSize);
+		}
+		this.readBufferSize = readBufferSize;
+	}
+
+	public int getMaxConnections() {
+		return this.maxConnections;
+	}
+
+	public void setMaxConnections(int maxConnections) {
+		requirePositive("tcp.server.max-connections", maxConnections);
+		this.maxConnections = maxConnections;
+	}
+
+	public boolean isTcpNoDelay() {
+		return this.tcpNoDelay;
+	}
+
+	public void setTcpNoDelay(boolean tcpNoDelay) {
+		this.tcpNoDelay = tcpNoDelay;
+	}
+
+	public boolean isSoKeepalive() {
+		return this.soKeepalive;
+	}
+
+	public void setSoKeepalive(boolean soKeepalive) {
+		this.soKeepalive = soKeepalive;
+	}
+
+	public boolean isReuseAddress() {
+		return this.reuseAddress;
+	}
+
+	public void setReuseAddress(boolean reuseAddress) {
+		this.reuseAddress = reuseAddress;
+	}
+
+	public DataSize getReceiveBufferSize() {
+		return this.receiveBufferSize;
+	}
+
+	public void setReceiveBufferSize(DataSize receiveBufferSize) {
+		requireIntSize("tcp.server.receive-buffer-size", receiveBufferSize, 1);
+		this.receiveBufferSize = receiveBufferSize;
+	}
+
+	public DataSize getSendBufferSize() {
+		return this.sendBufferSize;
+	}
+
+	public void setSendBufferSize(DataSize sendBufferSize) {
+		requireIntSize("tcp.server.send-buffer-size", sendBufferSize, 1);
+		this.sendBufferSize = sendBufferSize;
+	}
+
+	public DataSize getWriteBufferHighWaterMark() {
+		return this.writeBufferHighWaterMark;
+	}
+
+	public void setWriteBufferHighWaterMark(DataSize writeBufferHighWaterMark) {
+		requireIntSize("tcp.server.write-buffer-high-water-mark", writeBufferHighWaterMark, 1);
+		this.writeBufferHighWaterMark = writeBufferHighWaterMark;
+	}
+
+	public DataSize getWriteBufferLowWaterMark() {
+		return this.writeBufferLowWaterMark;
+	}
+
+	public void setWriteBufferLowWaterMark(DataSize writeBufferLowWaterMark) {
+		requireIntSize("tcp.server.write-buffer-low-water-mark", writeBufferLowWaterMark, 0);
+		this.writeBufferLowWaterMark = writeBufferLowWaterMark;
+	}
+
+	public DataSize getMaxQueuedOutput() {
+		return this.maxQueuedOutput;
+	}
+
+	public void setMaxQueuedOutput(DataSize maxQueuedOutput) {
+		if (maxQueuedOutput.toBytes() < 1) {
+			throw new IllegalArgumentException("tcp.server.max-queued-output must be positive but was " + maxQueuedOutput);
+		}
+		this.maxQueuedOutput = maxQueuedOutput;
+	}
+
+	public int getMaxReadsPerEvent() {
+		return this.maxReadsPerEvent;
+	}
+
+	public void setMaxReadsPerEvent(int maxReadsPerEvent) {
+		requirePositive("tcp.server.max-reads-per-event", maxReadsPerEvent);
+		this.maxReadsPerEvent = maxReadsPerEvent;
+	}
+
+	public Shutdown getShutdown() {
+		return this.shutdown;
+	}
+
+	public void setShutdown(Shutdown shutdown) {
+		this.shutdown = shutdown;
+	}
+
+	private static void requirePositive(String name, int value) {
+		if (value < 1) {
+			throw new IllegalArgumentException(name + " must be at least 1 but was " + value);
+		}
+	}
+
+	private static void requireIntSize(String name, DataSize size, long min) {
+		if (size != null && (size.toBytes() < min || size.toBytes() > Integer.MAX_VALUE)) {
+			throw new IllegalArgumentException(name + " must be between " + min + "B and 2GB but was " + size);
+		}
+	}
+
+	/** How the server stops when the application context closes. */
+	public enum Shutdown {
+
+		/** Stop accepting, let queued output drain, then close; bounded by the shutdown phase timeout. */
+		GRACEFUL,
+
+		/** Close every connection at once; queued output is discarded. */
+		IMMEDIATE
+
+	}
+
+}

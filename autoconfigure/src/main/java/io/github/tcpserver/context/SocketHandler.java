@@ -1,0 +1,51 @@
+package io.github.tcpserver.context;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.springframework.core.annotation.AliasFor;
+import org.springframework.stereotype.Component;
+
+/**
+ * Marks a {@link io.github.tcpserver.core.ConnectionHandler} bean as a TCP listener: the
+ * auto-configured {@link io.github.tcpserver.core.SelectorServer} binds one listener per such
+ * bean, named after the bean. Put it on a handler class (it is a {@code @Component}) or on a
+ * {@code @Bean} method that returns a handler.
+ *
+ * <pre class="code">
+ * &#64;Bean
+ * &#64;SocketHandler(port = "${chat.port:9001}")
+ * ChatHandler chat(ChatRoom room) { ... }
+ * </pre>
+ */
+@Target({ ElementType.TYPE, ElementType.METHOD })
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Component
+public @interface SocketHandler {
+
+	/**
+	 * The bean name, when the annotation is on a class.
+	 * @return the bean name
+	 */
+	@AliasFor(annotation = Component.class)
+	String value() default "";
+
+	/**
+	 * The port to listen on; property placeholders are resolved. Empty means
+	 * {@code tcp.server.port}. {@code 0} picks a free port.
+	 * @return the port, or empty
+	 */
+	String port() default "";
+
+	/**
+	 * The local address to bind; property placeholders are resolved. Empty means
+	 * {@code tcp.server.address} (every interface when that is unset too).
+	 * @return the address, or empty
+	 */
+	String address() default "";
+
+}

@@ -1,0 +1,104 @@
+package io.github.tcpserver.core;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * One accepted TCP connection as a handler sees it: its identity, its outbound queue and its
+ * close operations. Every method may be called from any thread.
+ */
+public interface Connection {
+
+	/** @return the server-wide unique id of this connection (starts at 1) */
+	long id();
+
+	/** @return the name of the listener (the handler bean) that accepted this connection */
+	String listenerName();
+
+	/** @return the peer's address */
+	InetSocketAddress remoteAddress();
+
+	/** @return the local address the connection was accepted on */
+	InetSocketAddress localAddress();
+
+	/**
+	 * Sends the bytes between {@code data}'s position and limit. On the connection's own loop
+	 * thread with nothing queued they go straight to the socket; whatever the socket does not
+	 * take is copied into the outbound queue. From any other thread the bytes are copied and
+	 * handed to the loop. Either way the caller may reuse {@code data} once this returns.
+	 * Writes to a closed connection are dropped.
+	 * @param data the bytes to send; its position is advanced past the bytes taken
+	 */
+	void write(ByteBuffer data);
+
+	/**
+	 * Sends all of {@code data}.
+	 * @param data the bytes to send
+	 */
+	default void write(byte[] data) {
+		write(ByteBuffer.wrap(data));
+	}
+
+	/**
+	 * Sends {@code text} encoded as UTF-8.
+	 * @param text the text to send
+	 */
+	default void write(String text) {
+		write(text.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/** Closes the connection now; queued output is discarded. Idempotent. */
+	void close();
+
+	/**
+	 * Stops reading, writes everything already queued, then closes. Writes made after this call
+	 * are dropped. Idempotent.
+	 */
+	void closeAfterFlush();
+
+	/** @return {@code true} until the connection is closed */
+	boolean isOpen();
+
+	/**
+	 * @return {@code false} while the outbound queue is above the high-water mark (reading from
+	 * this connection is paused until it drains below the low-water mark)
+	 */
+	boolean isWritable();
+
+	/** @return bytes queued for this connection and not yet accepted by the socket */
+	long pendingOutboundBytes();
+
+	/** @return buffers queued for this connection and not yet fully written */
+	int pendingOutboundMessages();
+
+	/** @return bytes read from the peer so far */
+	long bytesReceived();
+
+	/** @return bytes the socket accepted for the peer so far */
+	long bytesSent();
+
+	/** @return when the connection was accepted */
+	Instant openedAt();
+
+	/** @return when bytes were last read from or written to the peer */
+	Instant lastActivity();
+
+	/** @return the object attached with {@link #attach(Object)}, or {@code null} */
+	Object attachment();
+
+	/**
+	 * Attaches one object of the handler's choosing (per-connection protocol state) to this
+	 * connection, replacing any earlier one.
+	 * @param attachment the object, or {@code null} to detach
+	 */
+	void attach(Object attachment);
+
+	/**
+	 * Runs {@code task} on this connection's I/O loop thread, after the events being processed.
+	 * @param task what to run; it must not block
+	 */
+	void execute(Runnable task);
+
+}

@@ -1,0 +1,64 @@
+package io.github.tcpserver.core;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The protocol side of a listener: receives the events of every connection accepted on it.
+ * <p>
+ * All callbacks of one connection run on that connection's I/O loop thread, one at a time, so a
+ * handler needs no locking for per-connection state. They must not block: a handler that waits
+ * (a database call, a sleep) stalls every connection of that loop.
+ */
+public interface ConnectionHandler {
+
+	/**
+	 * A connection was accepted and registered with its I/O loop.
+	 * @param connection the new connection
+	 */
+	default void onOpen(Connection connection) {
+	}
+
+	/**
+	 * Bytes arrived. {@code data} is the I/O loop's shared read buffer: it is valid only during
+	 * this call and must not be kept; copy what you need. Writing it back with
+	 * {@link Connection#write(ByteBuffer)} is fine (the bytes are sent or copied before it
+	 * returns).
+	 * @param connection the connection the bytes came from
+	 * @param data the bytes, between position and limit
+	 */
+	void onRead(Connection connection, ByteBuffer data);
+
+	/**
+	 * The peer shut down its output (end of stream). Queued output is still delivered; the
+	 * default then closes the connection, as a half-closed peer expects.
+	 * @param connection the connection whose input ended
+	 */
+	default void onInputClosed(Connection connection) {
+		connection.closeAfterFlush();
+	}
+
+	/**
+	 * The server is shutting down gracefully: it has stopped accepting and will close this
+	 * connection once its queued output is written. A protocol may queue a farewell here.
+	 * @param connection a connection that is still open
+	 */
+	default void onShutdown(Connection connection) {
+	}
+
+	/**
+	 * A callback of this handler threw, or the connection failed with an I/O error. The
+	 * connection is closed right after this call.
+	 * @param connection the failing connection
+	 * @param error what went wrong
+	 */
+	default void onError(Connection connection, Throwable error) {
+	}
+
+	/**
+	 * The connection is closed and its resources are released. Called exactly once.
+	 * @param connection the closed connection
+	 */
+	default void onClose(Connection connection) {
+	}
+
+}

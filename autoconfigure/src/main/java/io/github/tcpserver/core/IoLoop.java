@@ -1,0 +1,257 @@
+package io.github.tcpserver.core;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One I/O thread and the {@link Selector} it owns: select, dispatch ready keys, run queued tasks,
+ * repeat. Other threads never touch the selector; they submit tasks with {@link #execute}.
+ * <p>
+ * The hot path allocates nothing: ready keys are dispatched through one reused consumer (no
+ * selected-key set iterator), reads go into one shared buffer per loop, and gathering writes use
+ * one shared array.
+ */
+final class IoLoop implements Runnable {
+
+	private static final System.Logger log = System.getLogger(IoLoop.class.getName());
+
+	/** Enough buffers per vectored write to batch a pipeline; well under Linux's IOV_MAX (1024). */
+	private static final int MAX_GATHER = 64;
+
+	/** Tasks run per iteration before the loop selects again, so tasks cannot starve I/O. */
+	private static final int MAX_TASKS_PER_ITERATION = 4096;
+
+	/** Connections accepted per OP_ACCEPT event before other keys get a turn. */
+	private static final int MAX_ACCEPTS_PER_EVENT = 64;
+
+	private final SelectorServer server;
+
+	private final ServerConfig config;
+
+	private final Selector selector;
+
+	private final Thread thread;
+
+	private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
+	/**
+	 * {@code true} while the loop is awake or a wakeup is already on its way. Submitters call
+	 * {@code selector.wakeup()} (a syscall) only when they flip it from {@code false}: the loop
+	 * sets it to {@code false} just before it checks the task queue and blocks, so a task added
+	 * after that check always finds it {@code false} and wakes the selector, and a task added
+	 * before it is seen by the check.
+	 */
+	private final AtomicBoolean wakeupPending = new AtomicBoolean(true);
+
+	private final ByteBuffer readBuffer;
+
+	private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+
+	private final Consumer<SelectionKey> keyDispatcher = this::dispatch;
+
+	private volatile boolean running = true;
+
+	/** nanoTime taken once per iteration on the first event, 0 when stale. */
+	private long now;
+
+	IoLoop(SelectorServer server, ServerConfig config, int index) throws IOException {
+		this.server = server;
+		this.config = config;
+		this.selector = Selector.open();
+		this.readBuffer = ByteBuffer.allocateDirect(config.readBufferSize());
+		this.thread = new Thread(this, config.threadNamePrefix() + index);
+		this.thread.setDaemon(false);
+	}
+
+	void start() {
+		this.thread.start();
+	}
+
+	Selector selector() {
+		return this.selector;
+	}
+
+	SelectorServer server() {
+		return this.server;
+	}
+
+	ServerConfig config() {
+		return this.config;
+	}
+
+	Thread thread() {
+		return this.thread;
+	}
+
+	ByteBuffer[] gatherArray() {
+		return this.gather;
+	}
+
+	boolean inLoop() {
+		return Thread.currentThread() == this.thread;
+	}
+
+	boolean isAlive() {
+		return this.thread.isAlive() && this.running;
+	}
+
+	/** @return a nanoTime of this iteration (one clock read per iteration, not per event) */
+	long now() {
+		long n = this.now;
+		if (n == 0) {
+			n = System.nanoTime();
+			this.now = n;
+		}
+		return n;
+	}
+
+	/** Runs {@code task} on this loop's thread. Any thread. */
+	void execute(Runnable task) {
+		this.tasks.add(task);
+		if (!inLoop() && this.wakeupPending.compareAndSet(false, true)) {
+			this.selector.wakeup();
+		}
+	}
+
+	/** Asks the loop to end; it closes its remaining connections on the way out. */
+	void stop() {
+		this.running = false;
+		this.selector.wakeup();
+	}
+
+	boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+		this.thread.join(Math.max(1, unit.toMillis(timeout)));
+		return !this.thread.isAlive();
+	}
+
+	@Override
+	public void run() {
+		while (this.running) {
+			try {
+				this.now = 0;
+				this.wakeupPending.set(false);
+				if (this.tasks.isEmpty()) {
+					this.selector.select(this.keyDispatcher, 1000);
+				}
+				else {
+					this.selector.selectNow(this.keyDispatcher);
+				}
+				this.wakeupPending.set(true);
+				runTasks();
+			}
+			catch (ClosedSelectorException ex) {
+				break;
+			}
+			catch (Throwable ex) {
+				// The loop must not die: log, back off briefly so a persistent failure cannot spin
+				// a core, and go on. Only the failing connection (closed where it failed) suffers.
+				log.log(Level.ERROR, "Unexpected error in " + this.thread.getName() + "; continuing", ex);
+				try {
+					Thread.sleep(100);
+				}
+				catch (InterruptedException interrupted) {
+					Thread.currentThread().interrupt();
+					break;
+				}
+			}
+		}
+		closeAll();
+	}
+
+	private void runTasks() {
+		for (int i = 0; i < MAX_TASKS_PER_ITERATION; i++) {
+			Runnable task = this.tasks.poll();
+			if (task == null) {
+				return;
+			}
+			try {
+				task.run();
+			}
+			catch (Throwable ex) {
+				log.log(Level.ERROR, "A task on " + this.thread.getName() + " failed", ex);
+			}
+		}
+	}
+
+	private void dispatch(SelectionKey key) {
+		if (!key.isValid()) {
+			return; // closed earlier in this batch (by another connection's handler, say)
+		}
+		Object attachment = key.attachment();
+		if (attachment instanceof NioConnection connection) {
+			int ready = key.readyOps();
+			// Write before read: flushing may free queue memory and lift a read pause.
+			if ((ready & SelectionKey.OP_WRITE) != 0) {
+				connection.onWritable();
+			}
+			if ((ready & SelectionKey.OP_READ) != 0 && key.isValid()) {
+				connection.onReadable(this.readBuffer, this.config.maxReadsPerEvent());
+			}
+		}
+		else if (attachment instanceof Listener listener) {
+			this.server.accept(listener, MAX_ACCEPTS_PER_EVENT);
+		}
+	}
+
+	/** Registers a connection accepted elsewhere. Loop thread. */
+	void register(NioConnection connection) {
+		if (!this.running) {
+			connection.closeNow();
+			return;
+		}
+		try {
+			connection.register();
+		}
+		catch (IOException | RuntimeException ex) {
+			log.log(Level.WARNING, "Could not register " + connection, ex);
+			connection.closeNow();
+		}
+	}
+
+	/** Graceful shutdown of every connection of this loop. Loop thread. */
+	void shutdownConnections() {
+		for (NioConnection connection : connections()) {
+			connection.shutdown();
+		}
+	}
+
+	private List<NioConnection> connections() {
+		List<NioConnection> connections = new ArrayList<>();
+		for (SelectionKey key : this.selector.keys()) {
+			if (key.attachment() instanceof NioConnection connection) {
+				connections.add(connection);
+			}
+		}
+		return connections;
+	}
+
+	private void closeAll() {
+		runTasks(); // registrations and closes submitted before the stop
+		try {
+			for (NioConnection connection : connections()) {
+				connection.closeNow();
+			}
+			this.selector.close();
+		}
+		catch (IOException | ClosedSelectorException ex) {
+			log.log(Level.DEBUG, "Closing the selector of " + this.thread.getName() + " failed", ex);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return this.thread.getName();
+	}
+
+}

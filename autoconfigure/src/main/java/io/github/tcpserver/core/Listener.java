@@ -1,0 +1,113 @@
+package io.github.tcpserver.core;
+
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A bound listener: its spec, the address it actually listens on and its counters. Counters are
+ * updated when connections open and close, never per read or write, so reading them costs the I/O
+ * loops nothing.
+ */
+public final class Listener {
+
+	private final ListenerSpec spec;
+
+	private final ServerSocketChannel channel;
+
+	private final InetSocketAddress boundAddress;
+
+	final AtomicInteger active = new AtomicInteger();
+
+	final LongAdder accepted = new LongAdder();
+
+	final LongAdder closed = new LongAdder();
+
+	final LongAdder rejected = new LongAdder();
+
+	final LongAdder errors = new LongAdder();
+
+	final LongAdder overflowed = new LongAdder();
+
+	final LongAdder closedBytesReceived = new LongAdder();
+
+	final LongAdder closedBytesSent = new LongAdder();
+
+	Listener(ListenerSpec spec, ServerSocketChannel channel, InetSocketAddress boundAddress) {
+		this.spec = spec;
+		this.channel = channel;
+		this.boundAddress = boundAddress;
+	}
+
+	ServerSocketChannel channel() {
+		return this.channel;
+	}
+
+	public String name() {
+		return this.spec.name();
+	}
+
+	public ConnectionHandler handler() {
+		return this.spec.handler();
+	}
+
+	public ListenerSpec spec() {
+		return this.spec;
+	}
+
+	/** @return the address and port the listener is bound to (the real port when 0 was asked) */
+	public InetSocketAddress boundAddress() {
+		return this.boundAddress;
+	}
+
+	public int port() {
+		return this.boundAddress.getPort();
+	}
+
+	/** @return connections of this listener open now */
+	public int activeConnections() {
+		return this.active.get();
+	}
+
+	/** @return connections accepted so far (rejected ones not included) */
+	public long acceptedConnections() {
+		return this.accepted.sum();
+	}
+
+	/** @return connections closed so far, for any reason */
+	public long closedConnections() {
+		return this.closed.sum();
+	}
+
+	/** @return connections refused because the server was at its connection limit */
+	public long rejectedConnections() {
+		return this.rejected.sum();
+	}
+
+	/** @return connections closed because their handler threw or their socket failed */
+	public long errors() {
+		return this.errors.sum();
+	}
+
+	/** @return connections closed because their outbound queue passed the hard cap */
+	public long outputOverflows() {
+		return this.overflowed.sum();
+	}
+
+	/** @return bytes received by connections that are already closed */
+	long closedBytesReceived() {
+		return this.closedBytesReceived.sum();
+	}
+
+	/** @return bytes sent by connections that are already closed */
+	long closedBytesSent() {
+		return this.closedBytesSent.sum();
+	}
+
+	@Override
+	public String toString() {
+		return "'" + name() + "' on " + this.boundAddress + " (" + handler().getClass().getSimpleName() + ")";
+	}
+
+}

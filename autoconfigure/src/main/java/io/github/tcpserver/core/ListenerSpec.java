@@ -1,0 +1,25 @@
+package io.github.tcpserver.core;
+
+import java.net.InetAddress;
+import java.util.Objects;
+
+/**
+ * What one listener is: a name (the handler bean's name in a Spring application), the address
+ * and port to bind (port 0 picks a free one) and the handler of its connections.
+ *
+ * @param name unique listener name, used in logs, thread-safe lookups and metrics tags
+ * @param address the local address to bind, or {@code null} for every interface
+ * @param port the port to bind, 0 to 65535
+ * @param handler receives the events of every connection of this listener
+ */
+public record ListenerSpec(String name, InetAddress address, int port, ConnectionHandler handler) {
+
+	public ListenerSpec {
+		Objects.requireNonNull(name, "name");
+		Objects.requireNonNull(handler, "handler");
+		if (port < 0 || port > 65535) {
+			throw new IllegalArgumentException("port of listener '" + name + "' must be between 0 and 65535 but was " + port);
+		}
+	}
+
+}

@@ -1,0 +1,513 @@
+package io.github.tcpserver.core;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.time.Instant;
+
+/**
+ * A connection's socket, outbound queue and state, driven by its {@link IoLoop}.
+ *
+ * <h2>Lifecycle</h2>
+ * <ul>
+ * <li><b>OPEN</b>: registered for reads. Bytes read are handed to the handler; writes go straight
+ * to the socket while nothing is queued, otherwise into the {@link OutboundQueue}, and OP_WRITE is
+ * registered only while that queue is non-empty. Above the write high-water mark the connection
+ * stops being read (the peer's TCP window then pushes back) and resumes below the low-water mark;
+ * past the hard cap ({@code maxQueuedOutput}) it is closed as not keeping up.</li>
+ * <li><b>CLOSING</b> ({@link #closeAfterFlush()}, end of input, graceful shutdown): no more reads
+ * and no new writes; the queue drains, then the connection closes.</li>
+ * <li><b>CLOSED</b>: key cancelled, socket closed, queue dropped, handler told once via
+ * {@code onClose}. Reached from any state: by {@link #close()}, a read or write I/O error (a
+ * reset), a handler exception, or the queue overflowing.</li>
+ * </ul>
+ * All state changes happen on the loop thread; other threads' calls become loop tasks.
+ */
+final class NioConnection implements Connection {
+
+	private static final System.Logger log = System.getLogger(NioConnection.class.getName());
+
+	private static final int OPEN = 0;
+
+	private static final int CLOSING = 1;
+
+	private static final int CLOSED = 2;
+
+	final long id;
+
+	final SocketChannel channel;
+
+	final IoLoop loop;
+
+	final Listener listener;
+
+	private final ConnectionHandler handler;
+
+	private final InetSocketAddress remoteAddress;
+
+	private final InetSocketAddress localAddress;
+
+	private final long openedAtMillis;
+
+	private final long openedAtNanos;
+
+	private SelectionKey key;
+
+	/** Interest set as last given to the key; compared before changing it (each change costs a lock in the JDK). */
+	private int interest;
+
+	/** Written on the loop thread only; volatile so that {@link #isOpen()} is exact from any thread. */
+	private volatile int state = OPEN;
+
+	private OutboundQueue outbound;
+
+	private boolean readPaused;
+
+	private boolean inputClosed;
+
+	// Statistics: plain fields written by the loop thread alone and read (possibly slightly stale)
+	// by monitoring threads; no atomics on the hot path.
+	private long bytesReceived;
+
+	private long bytesSent;
+
+	private long lastActivityNanos;
+
+	private long queuedBytes;
+
+	private int queuedMessages;
+
+	private volatile Object attachment;
+
+	NioConnection(long id, SocketChannel channel, IoLoop loop, Listener listener, InetSocketAddress remoteAddress,
+			InetSocketAddress localAddress) {
+		this.id = id;
+		this.channel = channel;
+		this.loop = loop;
+		this.listener = listener;
+		this.handler = listener.handler();
+		this.remoteAddress = remoteAddress;
+		this.localAddress = localAddress;
+		this.openedAtMillis = System.currentTimeMillis();
+		this.openedAtNanos = System.nanoTime();
+		this.lastActivityNanos = this.openedAtNanos;
+	}
+
+	// ---------------------------------------------------------------- loop side
+
+	/** Registers with the loop's selector and tells the handler. Loop thread. */
+	void register() throws IOException {
+		this.interest = SelectionKey.OP_READ;
+		this.key = this.channel.register(this.loop.selector(), this.interest, this);
+		try {
+			this.handler.onOpen(this);
+		}
+		catch (Throwable ex) {
+			handlerFailed("onOpen", ex);
+		}
+	}
+
+	/** The socket is readable: read until it is empty, the budget is spent or reading pauses. */
+	void onReadable(ByteBuffer buffer, int maxReads) {
+		for (int reads = 0; reads < maxReads && this.state == OPEN && !this.readPaused; reads++) {
+			buffer.clear();
+			int n;
+			try {
+				n = this.channel.read(buffer);
+			}
+			catch (IOException ex) {
+				ioFailed("read", ex);
+				return;
+			}
+			if (n <= 0) {
+				if (n < 0) {
+					endOfInput();
+				}
+				return;
+			}
+			this.bytesReceived += n;
+			this.lastActivityNanos = this.loop.now();
+			buffer.flip();
+			try {
+				this.handler.onRead(this, buffer);
+			}
+			catch (Throwable ex) {
+				handlerFailed("onRead", ex);
+				return;
+			}
+			if (n < buffer.capacity()) {
+				// A short read means the socket's receive queue is empty: don't pay for a read that
+				// returns 0.
+				return;
+			}
+		}
+	}
+
+	/** The socket is writable again: flush the queue. */
+	void onWritable() {
+		if (this.state == CLOSED) {
+			return;
+		}
+		flush();
+	}
+
+	private void endOfInput() {
+		// End of stream stays "readable" forever: drop OP_READ first or the loop would spin on it.
+		this.inputClosed = true;
+		setInterest(this.interest & ~SelectionKey.OP_READ);
+		try {
+			this.handler.onInputClosed(this);
+		}
+		catch (Throwable ex) {
+			handlerFailed("onInputClosed", ex);
+		}
+	}
+
+	/**
+	 * Writes on the loop thread: straight to the socket while nothing is queued, so the common
+	 * case copies nothing.
+	 * @param data the bytes
+	 * @param owned whether the connection owns {@code data} (then a remainder is queued as is,
+	 * otherwise it is copied, since the caller may reuse its buffer, often the shared read buffer)
+	 */
+	private void writeOnLoop(ByteBuffer data, boolean owned) {
+		if (this.state != OPEN || !data.hasRemaining()) {
+			return;
+		}
+		if (this.outbound == null || this.outbound.isEmpty()) {
+			try {
+				int n = this.channel.write(data);
+				this.bytesSent += n;
+				if (n > 0) {
+					this.lastActivityNanos = this.loop.now();
+				}
+			}
+			catch (IOException ex) {
+				ioFailed("write", ex);
+				return;
+			}
+			if (!data.hasRemaining()) {
+				return;
+			}
+		}
+		enqueue(owned ? data : copyOf(data));
+	}
+
+	private static ByteBuffer copyOf(ByteBuffer data) {
+		ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+		copy.put(data).flip();
+		return copy;
+	}
+
+	/** Queues a buffer the connection owns. Loop thread. */
+	private void enqueue(ByteBuffer owned) {
+		if (this.state != OPEN) {
+			return;
+		}
+		if (this.outbound == null) {
+			this.outbound = new OutboundQueue();
+		}
+		boolean wasEmpty = this.outbound.isEmpty();
+		this.outbound.add(owned);
+		updateQueueStats();
+		long queued = this.outbound.bytes();
+		if (queued > this.loop.config().maxQueuedOutput()) {
+			this.listener.overflowed.increment();
+			log.log(Level.WARNING, () -> "Closing connection " + this.id + " of listener '" + this.listener.name()
+					+ "' from " + this.remoteAddress + ": " + queued + " bytes of output queued, over the limit of "
+					+ this.loop.config().maxQueuedOutput() + " (tcp.server.max-queued-output); the peer is not reading");
+			closeNow();
+			return;
+		}
+		if (queued > this.loop.config().writeHighWaterMark() && !this.readPaused) {
+			this.readPaused = true;
+		}
+		if (wasEmpty || this.readPaused) {
+			updateInterest();
+		}
+	}
+
+	/** Writes as much of the queue as the socket takes. Loop thread. */
+	private void flush() {
+		OutboundQueue queue = this.outbound;
+		if (queue == null) {
+			return;
+		}
+		ByteBuffer[] gather = this.loop.gatherArray();
+		while (!queue.isEmpty()) {
+			long attempted;
+			long n;
+			try {
+				if (queue.size() == 1) {
+					ByteBuffer only = queue.peek();
+					attempted = only.remaining();
+					n = this.channel.write(only);
+				}
+				else {
+					int count = queue.gather(gather);
+					attempted = 0;
+					for (int i = 0; i < count; i++) {
+						attempted += gather[i].remaining();
+					}
+					try {
+						n = this.channel.write(gather, 0, count);
+					}
+					finally {
+						// Don't let the loop's shared array keep written buffers reachable.
+						java.util.Arrays.fill(gather, 0, count, null);
+					}
+				}
+			}
+			catch (IOException ex) {
+				ioFailed("write", ex);
+				return;
+			}
+			this.bytesSent += n;
+			queue.consumed(n);
+			if (n > 0) {
+				this.lastActivityNanos = this.loop.now();
+			}
+			if (n < attempted) {
+				break; // the socket's send buffer is full: wait for OP_WRITE
+			}
+		}
+		updateQueueStats();
+		if (queue.isEmpty()) {
+			if (this.state == CLOSING) {
+				closeNow();
+				return;
+			}
+		}
+		if (this.readPaused && queue.bytes() < this.loop.config().writeLowWaterMark()) {
+			this.readPaused = false;
+		}
+		updateInterest();
+	}
+
+	private void updateQueueStats() {
+		this.queuedBytes = this.outbound.bytes();
+		this.queuedMessages = this.outbound.size();
+	}
+
+	private void updateInterest() {
+		int ops = 0;
+		if (this.state == OPEN && !this.readPaused && !this.inputClosed) {
+			ops |= SelectionKey.OP_READ;
+		}
+		if (this.outbound != null && !this.outbound.isEmpty()) {
+			ops |= SelectionKey.OP_WRITE;
+		}
+		setInterest(ops);
+	}
+
+	private void setInterest(int ops) {
+		if (ops != this.interest && this.key != null && this.key.isValid()) {
+			this.interest = ops;
+			this.key.interestOps(ops);
+		}
+	}
+
+	private void beginClosing() {
+		if (this.state != OPEN) {
+			return;
+		}
+		this.state = CLOSING;
+		if (this.outbound == null || this.outbound.isEmpty()) {
+			closeNow();
+		}
+		else {
+			updateInterest();
+		}
+	}
+
+	/** Graceful shutdown: let the handler say goodbye, then drain and close. Loop thread. */
+	void shutdown() {
+		if (this.state == OPEN) {
+			try {
+				this.handler.onShutdown(this);
+			}
+			catch (Throwable ex) {
+				handlerFailed("onShutdown", ex);
+			}
+		}
+		beginClosing();
+	}
+
+	/** Closes now and releases everything. Loop thread. Idempotent. */
+	void closeNow() {
+		if (this.state == CLOSED) {
+			return;
+		}
+		this.state = CLOSED;
+		if (this.key != null) {
+			this.key.cancel();
+		}
+		try {
+			this.channel.close();
+		}
+		catch (IOException ex) {
+			log.log(Level.DEBUG, () -> "Closing the socket of connection " + this.id + " failed", ex);
+		}
+		if (this.outbound != null) {
+			this.outbound.clear();
+			this.outbound = null;
+		}
+		this.loop.server().connectionClosed(this);
+		try {
+			this.handler.onClose(this);
+		}
+		catch (Throwable ex) {
+			log.log(Level.WARNING, "Handler of listener '" + this.listener.name() + "' failed in onClose of connection "
+					+ this.id, ex);
+		}
+	}
+
+	private void handlerFailed(String callback, Throwable ex) {
+		this.listener.errors.increment();
+		log.log(Level.WARNING, "Handler " + this.handler.getClass().getName() + " of listener '" + this.listener.name()
+				+ "' threw in " + callback + " on connection " + this.id + " from " + this.remoteAddress
+				+ "; closing that connection", ex);
+		notifyError(ex);
+		closeNow();
+	}
+
+	private void ioFailed(String operation, IOException ex) {
+		// A reset or broken pipe is the peer's doing, not a server fault: closed quietly.
+		log.log(Level.DEBUG, () -> "Connection " + this.id + " failed on " + operation + ": " + ex);
+		notifyError(ex);
+		closeNow();
+	}
+
+	private void notifyError(Throwable ex) {
+		try {
+			this.handler.onError(this, ex);
+		}
+		catch (Throwable nested) {
+			ex.addSuppressed(nested);
+		}
+	}
+
+	// ---------------------------------------------------------------- Connection, any thread
+
+	@Override
+	public long id() {
+		return this.id;
+	}
+
+	@Override
+	public String listenerName() {
+		return this.listener.name();
+	}
+
+	@Override
+	public InetSocketAddress remoteAddress() {
+		return this.remoteAddress;
+	}
+
+	@Override
+	public InetSocketAddress localAddress() {
+		return this.localAddress;
+	}
+
+	@Override
+	public void write(ByteBuffer data) {
+		if (this.loop.inLoop()) {
+			writeOnLoop(data, false);
+			return;
+		}
+		if (this.state != OPEN || !data.hasRemaining()) {
+			return;
+		}
+		ByteBuffer copy = copyOf(data);
+		this.loop.execute(() -> writeOnLoop(copy, true));
+	}
+
+	@Override
+	public void close() {
+		if (this.loop.inLoop()) {
+			closeNow();
+		}
+		else if (this.state != CLOSED) {
+			this.loop.execute(this::closeNow);
+		}
+	}
+
+	@Override
+	public void closeAfterFlush() {
+		if (this.loop.inLoop()) {
+			beginClosing();
+		}
+		else if (this.state == OPEN) {
+			this.loop.execute(this::beginClosing);
+		}
+	}
+
+	@Override
+	public boolean isOpen() {
+		return this.state != CLOSED;
+	}
+
+	@Override
+	public boolean isWritable() {
+		return this.state == OPEN && this.queuedBytes <= this.loop.config().writeHighWaterMark();
+	}
+
+	@Override
+	public long pendingOutboundBytes() {
+		return this.queuedBytes;
+	}
+
+	@Override
+	public int pendingOutboundMessages() {
+		return this.queuedMessages;
+	}
+
+	@Override
+	public long bytesReceived() {
+		return this.bytesReceived;
+	}
+
+	@Override
+	public long bytesSent() {
+		return this.bytesSent;
+	}
+
+	@Override
+	public Instant openedAt() {
+		return Instant.ofEpochMilli(this.openedAtMillis);
+	}
+
+	@Override
+	public Instant lastActivity() {
+		return Instant.ofEpochMilli(this.openedAtMillis + (this.lastActivityNanos - this.openedAtNanos) / 1_000_000);
+	}
+
+	/** @return nanoTime of the last read or write, for idle checks */
+	long lastActivityNanos() {
+		return this.lastActivityNanos;
+	}
+
+	@Override
+	public Object attachment() {
+		return this.attachment;
+	}
+
+	@Override
+	public void attach(Object attachment) {
+		this.attachment = attachment;
+	}
+
+	@Override
+	public void execute(Runnable task) {
+		this.loop.execute(task);
+	}
+
+	@Override
+	public String toString() {
+		return "Connection " + this.id + " [" + this.listener.name() + ", " + this.remoteAddress + "]";
+	}
+
+}

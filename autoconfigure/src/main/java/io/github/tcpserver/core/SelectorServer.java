@@ -1,0 +1,474 @@
+package io.github.tcpserver.core;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The server: binds the listeners, runs {@link ServerConfig#ioThreads()} I/O loops and spreads
+ * accepted connections over them round-robin.
+ * <p>
+ * Life: {@code NEW} → {@link #start()} → {@code RUNNING} → {@link #stop(Duration)} →
+ * {@code STOPPED}. A stop first closes the listeners (nothing new is accepted), then asks every
+ * connection to finish ({@link ConnectionHandler#onShutdown}, queued output written, then closed),
+ * waits for that up to the timeout, and closes whatever is left. A server is started once; stopping
+ * twice, or stopping one that never started, is harmless.
+ */
+public final class SelectorServer {
+
+	private static final System.Logger log = System.getLogger(SelectorServer.class.getName());
+
+	/** Life-cycle states. */
+	public enum State {
+
+		NEW, RUNNING, STOPPING, STOPPED
+
+	}
+
+	private final ServerConfig config;
+
+	private final List<ListenerSpec> specs;
+
+	private final AtomicLong nextId = new AtomicLong();
+
+	private final AtomicInteger activeConnections = new AtomicInteger();
+
+	private final ConcurrentHashMap<Long, NioConnection> connections = new ConcurrentHashMap<>();
+
+	private final Object lifecycleMonitor = new Object();
+
+	private final Object drainMonitor = new Object();
+
+	private volatile State state = State.NEW;
+
+	private volatile List<Listener> listeners = List.of();
+
+	private IoLoop[] loops = new IoLoop[0];
+
+	/** Round-robin cursor; only the loop threads that accept touch it. */
+	private final AtomicInteger nextLoop = new AtomicInteger();
+
+	private ShutdownResult shutdownResult;
+
+	public SelectorServer(ServerConfig config, List<ListenerSpec> listeners) {
+		this.config = config;
+		this.specs = List.copyOf(listeners);
+		if (this.specs.isEmpty()) {
+			throw new IllegalArgumentException("A SelectorServer needs at least one listener");
+		}
+		Set<String> names = new HashSet<>();
+		for (ListenerSpec spec : this.specs) {
+			if (!names.add(spec.name())) {
+				throw new IllegalArgumentException("Two listeners are named '" + spec.name() + "'");
+			}
+		}
+	}
+
+	public ServerConfig config() {
+		return this.config;
+	}
+
+	public State state() {
+		return this.state;
+	}
+
+	public boolean isRunning() {
+		return this.state == State.RUNNING;
+	}
+
+	/** @return the listener specs this server was built with */
+	public List<ListenerSpec> listenerSpecs() {
+		return this.specs;
+	}
+
+	/** @return the bound listeners; empty before {@link #start()} */
+	public List<Listener> listeners() {
+		return this.listeners;
+	}
+
+	/**
+	 * @param name a listener name
+	 * @return the bound listener of that name
+	 */
+	public Optional<Listener> listener(String name) {
+		return this.listeners.stream().filter((listener) -> listener.name().equals(name)).findFirst();
+	}
+
+	/**
+	 * @param name a listener name
+	 * @return the port that listener is bound to
+	 * @throws IllegalStateException if the server is not bound or no listener has that name
+	 */
+	public int port(String name) {
+		return listener(name).orElseThrow(() -> new IllegalStateException("No bound listener named '" + name + "'"))
+			.port();
+	}
+
+	/** @return the open connections, a live read-only view */
+	public Collection<Connection> connections() {
+		return Collections.unmodifiableCollection(this.connections.values());
+	}
+
+	public Optional<Connection> connection(long id) {
+		return Optional.ofNullable(this.connections.get(id));
+	}
+
+	public int activeConnections() {
+		return this.activeConnections.get();
+	}
+
+	/** @return bytes received over the server's life, closed and open connections together */
+	public long bytesReceived() {
+		long total = 0;
+		for (Listener listener : this.listeners) {
+			total += listener.closedBytesReceived();
+		}
+		for (NioConnection connection : this.connections.values()) {
+			total += connection.bytesReceived();
+		}
+		return total;
+	}
+
+	/** @return bytes sent over the server's life, closed and open connections together */
+	public long bytesSent() {
+		long total = 0;
+		for (Listener listener : this.listeners) {
+			total += listener.closedBytesSent();
+		}
+		for (NioConnection connection : this.connections.values()) {
+			total += connection.bytesSent();
+		}
+		return total;
+	}
+
+	/** @return the names of the I/O loop threads that are not running although the server is */
+	public List<String> deadLoops() {
+		List<String> dead = new ArrayList<>();
+		if (this.state == State.RUNNING) {
+			for (IoLoop loop : this.loops) {
+				if (!loop.isAlive()) {
+					dead.add(loop.toString());
+				}
+			}
+		}
+		return dead;
+	}
+
+	/** @return number of I/O loops */
+	public int ioThreads() {
+		return this.loops.length;
+	}
+
+	/**
+	 * Binds every listener and starts the I/O loops. If any listener cannot bind, everything bound
+	 * so far is released and the exception is thrown.
+	 * @throws PortInUseException if a port is taken
+	 * @throws IllegalStateException if the server was already stopped, or binding failed otherwise
+	 */
+	public void start() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.state == State.RUNNING) {
+				return;
+			}
+			if (this.state != State.NEW) {
+				throw new IllegalStateException("A SelectorServer cannot be restarted once stopped");
+			}
+			List<Listener> bound = new ArrayList<>();
+			List<IoLoop> started = new ArrayList<>();
+			try {
+				for (ListenerSpec spec : this.specs) {
+					bound.add(bind(spec));
+				}
+				IoLoop[] newLoops = new IoLoop[this.config.ioThreads()];
+				for (int i = 0; i < newLoops.length; i++) {
+					newLoops[i] = new IoLoop(this, this.config, i);
+					started.add(newLoops[i]);
+				}
+				// Listeners are spread over the loops too; registering before the threads start
+				// means no select() is in progress to block the registration.
+				for (int i = 0; i < bound.size(); i++) {
+					Listener listener = bound.get(i);
+					listener.channel().register(newLoops[i % newLoops.length].selector(), SelectionKey.OP_ACCEPT, listener);
+				}
+				this.loops = newLoops;
+				this.listeners = List.copyOf(bound);
+				this.state = State.RUNNING;
+				for (IoLoop loop : newLoops) {
+					loop.start();
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				for (Listener listener : bound) {
+					closeQuietly(listener.channel());
+				}
+				for (IoLoop loop : started) {
+					closeQuietly(loop.selector());
+				}
+				if (ex instanceof RuntimeException runtime) {
+					throw runtime;
+				}
+				throw new IllegalStateException("Could not start the TCP server: " + ex, ex);
+			}
+		}
+	}
+
+	private Listener bind(ListenerSpec spec) throws IOException {
+		InetSocketAddress address = new InetSocketAddress(spec.address(), spec.port());
+		ServerSocketChannel channel = ServerSocketChannel.open();
+		try {
+			channel.setOption(StandardSocketOptions.SO_REUSEADDR, this.config.reuseAddress());
+			if (this.config.receiveBufferSize() > 0) {
+				// Set before bind so that the window scale offered to peers matches (see ServerSocket#setReceiveBufferSize).
+				channel.setOption(StandardSocketOptions.SO_RCVBUF, this.config.receiveBufferSize());
+			}
+			channel.bind(address, this.config.backlog());
+			channel.configureBlocking(false);
+			return new Listener(spec, channel, (InetSocketAddress) channel.getLocalAddress());
+		}
+		catch (BindException ex) {
+			closeQuietly(channel);
+			throw new PortInUseException(spec.name(), (spec.address() != null) ? spec.address().getHostAddress() : "*",
+					spec.port(), ex);
+		}
+		catch (IOException | RuntimeException ex) {
+			closeQuietly(channel);
+			throw ex;
+		}
+	}
+
+	/** Accepts pending connections of {@code listener}. Called on the listener's loop thread. */
+	void accept(Listener listener, int max) {
+		for (int i = 0; i < max; i++) {
+			SocketChannel channel;
+			try {
+				channel = listener.channel().accept();
+			}
+			catch (IOException ex) {
+				// EMFILE (out of file descriptors) lands here; the key stays ready, so logging every
+				// time would flood: log once per second at most.
+				logThrottled(listener, "Accepting on listener '" + listener.name() + "' failed: " + ex);
+				return;
+			}
+			if (channel == null) {
+				return;
+			}
+			if (this.activeConnections.incrementAndGet() > this.config.maxConnections()) {
+				this.activeConnections.decrementAndGet();
+				listener.rejected.increment();
+				closeQuietly(channel);
+				logThrottled(listener, "Rejected a connection on listener '" + listener.name() + "': "
+						+ this.config.maxConnections() + " connections are open (tcp.server.max-connections); "
+						+ listener.rejectedConnections() + " rejected so far");
+				continue;
+			}
+			try {
+				configure(channel);
+				IoLoop loop = this.loops[Math.floorMod(this.nextLoop.getAndIncrement(), this.loops.length)];
+				NioConnection connection = new NioConnection(this.nextId.incrementAndGet(), channel, loop, listener,
+						(InetSocketAddress) channel.getRemoteAddress(), (InetSocketAddress) channel.getLocalAddress());
+				listener.active.incrementAndGet();
+				listener.accepted.increment();
+				this.connections.put(connection.id, connection);
+				if (loop.inLoop()) {
+					loop.register(connection);
+				}
+				else {
+					loop.execute(() -> loop.register(connection));
+				}
+			}
+			catch (IOException | RuntimeException ex) {
+				// The peer may already have reset the connection; only that one is lost.
+				this.activeConnections.decrementAndGet();
+				closeQuietly(channel);
+				log.log(Level.DEBUG, () -> "Could not set up an accepted connection: " + ex);
+			}
+		}
+	}
+
+	private void configure(SocketChannel channel) throws IOException {
+		channel.configureBlocking(false);
+		channel.setOption(StandardSocketOptions.TCP_NODELAY, this.config.tcpNoDelay());
+		if (this.config.keepAlive()) {
+			channel.setOption(StandardSocketOptions.SO_KEEPALIVE, true);
+		}
+		if (this.config.sendBufferSize() > 0) {
+			channel.setOption(StandardSocketOptions.SO_SNDBUF, this.config.sendBufferSize());
+		}
+		if (this.config.receiveBufferSize() > 0) {
+			channel.setOption(StandardSocketOptions.SO_RCVBUF, this.config.receiveBufferSize());
+		}
+	}
+
+	/** Bookkeeping of a closed connection. Called once per connection, on its loop thread. */
+	void connectionClosed(NioConnection connection) {
+		if (this.connections.remove(connection.id) == null) {
+			return;
+		}
+		Listener listener = connection.listener;
+		listener.active.decrementAndGet();
+		listener.closed.increment();
+		listener.closedBytesReceived.add(connection.bytesReceived());
+		listener.closedBytesSent.add(connection.bytesSent());
+		if (this.activeConnections.decrementAndGet() == 0 && this.state == State.STOPPING) {
+			synchronized (this.drainMonitor) {
+				this.drainMonitor.notifyAll();
+			}
+		}
+	}
+
+	/**
+	 * Stops gracefully with the configured {@link ServerConfig#shutdownTimeout()}.
+	 * @return what the stop did
+	 */
+	public ShutdownResult stop() {
+		return stop(this.config.shutdownTimeout());
+	}
+
+	/**
+	 * Stops accepting, lets every connection write what it has queued, then closes. Connections
+	 * still open after {@code timeout} are closed forcibly. A zero timeout is an immediate stop:
+	 * connections are closed at once, queued output discarded.
+	 * @param timeout how long to wait for connections to drain
+	 * @return what the stop did; the same result again when already stopped
+	 */
+	public ShutdownResult stop(Duration timeout) {
+		synchronized (this.lifecycleMonitor) {
+			if (this.state == State.STOPPED) {
+				return this.shutdownResult;
+			}
+			long started = System.nanoTime();
+			if (this.state == State.NEW) {
+				this.state = State.STOPPED;
+				this.shutdownResult = new ShutdownResult(0, 0, Duration.ZERO);
+				return this.shutdownResult;
+			}
+			this.state = State.STOPPING;
+			closeListeners();
+			int open = this.activeConnections.get();
+			if (!timeout.isZero() && open > 0) {
+				for (IoLoop loop : this.loops) {
+					loop.execute(loop::shutdownConnections);
+				}
+				awaitDrained(started + timeout.toNanos());
+			}
+			int forced = this.activeConnections.get();
+			for (IoLoop loop : this.loops) {
+				loop.stop();
+			}
+			for (IoLoop loop : this.loops) {
+				try {
+					if (!loop.awaitTermination(10, TimeUnit.SECONDS)) {
+						log.log(Level.WARNING, loop + " did not end within 10 s of the stop");
+					}
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					break;
+				}
+			}
+			this.state = State.STOPPED;
+			this.shutdownResult = new ShutdownResult(Math.max(0, open - forced), forced,
+					Duration.ofNanos(System.nanoTime() - started));
+			return this.shutdownResult;
+		}
+	}
+
+	private void closeListeners() {
+		// Close each listener on its own loop and wait, so the port is released (the selector
+		// deregisters the key) before stop() goes on.
+		CountDownLatch closed = new CountDownLatch(this.listeners.size());
+		for (int i = 0; i < this.listeners.size(); i++) {
+			Listener listener = this.listeners.get(i);
+			IoLoop loop = this.loops[i % this.loops.length];
+			loop.execute(() -> {
+				try {
+					SelectionKey key = listener.channel().keyFor(loop.selector());
+					if (key != null) {
+						key.cancel();
+					}
+					listener.channel().close();
+					loop.selector().selectNow();
+				}
+				catch (IOException ex) {
+					log.log(Level.WARNING, "Closing listener " + listener + " failed", ex);
+				}
+				finally {
+					closed.countDown();
+				}
+			});
+		}
+		try {
+			if (!closed.await(10, TimeUnit.SECONDS)) {
+				log.log(Level.WARNING, "Listeners did not close within 10 s; closing them from the stopping thread");
+				for (Listener listener : this.listeners) {
+					closeQuietly(listener.channel());
+				}
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void awaitDrained(long deadlineNanos) {
+		synchronized (this.drainMonitor) {
+			while (this.activeConnections.get() > 0) {
+				long left = deadlineNanos - System.nanoTime();
+				if (left <= 0) {
+					return;
+				}
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this.drainMonitor, left);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
+		}
+	}
+
+	private final ConcurrentHashMap<String, Long> lastThrottledLog = new ConcurrentHashMap<>();
+
+	private void logThrottled(Listener listener, String message) {
+		long now = System.nanoTime();
+		Long last = this.lastThrottledLog.get(listener.name());
+		if (last == null || now - last > TimeUnit.SECONDS.toNanos(1)) {
+			this.lastThrottledLog.put(listener.name(), now);
+			log.log(Level.WARNING, message);
+		}
+	}
+
+	private static void closeQuietly(java.io.Closeable closeable) {
+		try {
+			closeable.close();
+		}
+		catch (IOException ex) {
+			// Nothing more can be done for a channel we are abandoning.
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "SelectorServer " + this.state + " " + this.listeners;
+	}
+
+}

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -15,13 +16,16 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 
 import io.github.tcpserver.context.SelectorServerLifecycle;
+import io.github.tcpserver.core.Connection;
+import io.github.tcpserver.core.ConnectionObserver;
 import io.github.tcpserver.core.ListenerSpec;
 import io.github.tcpserver.core.SelectorServer;
 import io.github.tcpserver.core.ServerConfig;
 
 /**
  * Auto-configuration of the embedded TCP server: a {@link SelectorServer} with one listener per
- * {@code @SocketHandler} bean, and the lifecycle that starts and stops it with the context.
+ * {@code @SocketHandler} bean (told of connections by every {@link ConnectionObserver} bean),
+ * and the lifecycle that starts and stops it with the context.
  */
 @AutoConfiguration
 @ConditionalOnBooleanProperty(name = "tcp.server.enabled", matchIfMissing = true)
@@ -40,9 +44,33 @@ public final class TcpServerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	SelectorServer selectorServer(TcpServerProperties properties, ListableBeanFactory beanFactory,
-			Environment environment) {
+			Environment environment, ObjectProvider<ConnectionObserver> connectionObservers) {
 		List<ListenerSpec> listeners = SocketHandlerListeners.resolve(beanFactory, environment, properties);
-		return new SelectorServer(serverConfig(properties, drainTimeout(properties, environment)), listeners);
+		return new SelectorServer(serverConfig(properties, drainTimeout(properties, environment)), listeners,
+				combine(connectionObservers.orderedStream().toList()));
+	}
+
+	/** @return {@code null} for none, so that a server nobody observes skips the calls entirely */
+	private static ConnectionObserver combine(List<ConnectionObserver> observers) {
+		if (observers.isEmpty()) {
+			return null;
+		}
+		if (observers.size() == 1) {
+			return observers.get(0);
+		}
+		return new ConnectionObserver() {
+
+			@Override
+			public void connectionOpened(Connection connection) {
+				observers.forEach((observer) -> observer.connectionOpened(connection));
+			}
+
+			@Override
+			public void connectionClosed(Connection connection) {
+				observers.forEach((observer) -> observer.connectionClosed(connection));
+			}
+
+		};
 	}
 
 	@Bean

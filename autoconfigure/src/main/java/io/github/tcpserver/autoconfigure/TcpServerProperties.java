@@ -65,6 +65,9 @@ public class TcpServerProperties {
 	/** Type of shutdown: graceful drains queued output within spring.lifecycle.timeout-per-shutdown-phase. */
 	private Shutdown shutdown = Shutdown.GRACEFUL;
 
+	/** Connection events published to the application context. */
+	private final Events events = new Events();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -219,6 +222,10 @@ public class TcpServerProperties {
 		this.shutdown = shutdown;
 	}
 
+	public Events getEvents() {
+		return this.events;
+	}
+
 	private static void requirePositive(String name, int value) {
 		if (value < 1) {
 			throw new IllegalArgumentException(name + " must be at least 1 but was " + value);
@@ -229,6 +236,25 @@ public class TcpServerProperties {
 		if (size != null && (size.toBytes() < min || size.toBytes() > Integer.MAX_VALUE)) {
 			throw new IllegalArgumentException(name + " must be between " + min + "B and 2GB but was " + size);
 		}
+	}
+
+	/** Connection events ({@code tcp.server.events.*}). */
+	public static class Events {
+
+		/**
+		 * Whether to publish TcpConnectionOpenedEvent and TcpConnectionClosedEvent for every
+		 * connection; off by default, since listeners run on the I/O threads and cost throughput.
+		 */
+		private boolean enabled = false;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
 	}
 
 	/** How the server stops when the application context closes. */

@@ -96,6 +96,13 @@ public interface Connection {
 	void attach(Object attachment);
 
 	/**
+	 * Counts a protocol error (malformed input, a frame over its limit) against this connection's
+	 * listener, for monitoring. Call it on the error path only; it does not close the connection.
+	 */
+	default void reportProtocolError() {
+	}
+
+	/**
 	 * Runs {@code task} on this connection's I/O loop thread, after the events being processed.
 	 * @param task what to run; it must not block
 	 */

@@ -30,6 +30,8 @@ public final class Listener {
 
 	final LongAdder overflowed = new LongAdder();
 
+	final LongAdder protocolErrors = new LongAdder();
+
 	final LongAdder closedBytesReceived = new LongAdder();
 
 	final LongAdder closedBytesSent = new LongAdder();
@@ -93,6 +95,19 @@ public final class Listener {
 	/** @return connections closed because their outbound queue passed the hard cap */
 	public long outputOverflows() {
 		return this.overflowed.sum();
+	}
+
+	/**
+	 * @return protocol errors reported by this listener's handler through
+	 * {@link Connection#reportProtocolError()} (malformed input, a frame over its limit)
+	 */
+	public long protocolErrors() {
+		return this.protocolErrors.sum();
+	}
+
+	/** @return {@code true} while the listening socket is open (from bind until the server stops) */
+	public boolean isBound() {
+		return this.channel.isOpen();
 	}
 
 	/** @return bytes received by connections that are already closed */

@@ -506,6 +506,12 @@ final class NioConnection implements Connection {
 	}
 
 	@Override
+	public void reportProtocolError() {
+		// A LongAdder on the listener: errors are rare, and reporting from any thread must be safe.
+		this.listener.protocolErrors.increment();
+	}
+
+	@Override
 	public String toString() {
 		return "Connection " + this.id + " [" + this.listener.name() + ", " + this.remoteAddress + "]";
 	}

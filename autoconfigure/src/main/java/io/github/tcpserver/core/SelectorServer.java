@@ -47,6 +47,9 @@ public final class SelectorServer {
 
 	private final List<ListenerSpec> specs;
 
+	/** Told of every open and close; {@code null} when nobody watches (the common case). */
+	private final ConnectionObserver observer;
+
 	private final AtomicLong nextId = new AtomicLong();
 
 	private final AtomicInteger activeConnections = new AtomicInteger();
@@ -69,7 +72,17 @@ public final class SelectorServer {
 	private ShutdownResult shutdownResult;
 
 	public SelectorServer(ServerConfig config, List<ListenerSpec> listeners) {
+		this(config, listeners, null);
+	}
+
+	/**
+	 * @param config the tunables
+	 * @param listeners what to listen on; at least one
+	 * @param observer told of every connection's open and close, or {@code null}
+	 */
+	public SelectorServer(ServerConfig config, List<ListenerSpec> listeners, ConnectionObserver observer) {
 		this.config = config;
+		this.observer = observer;
 		this.specs = List.copyOf(listeners);
 		if (this.specs.isEmpty()) {
 			throw new IllegalArgumentException("A SelectorServer needs at least one listener");
@@ -155,6 +168,53 @@ public final class SelectorServer {
 		}
 		for (NioConnection connection : this.connections.values()) {
 			total += connection.bytesSent();
+		}
+		return total;
+	}
+
+	/**
+	 * Bytes received on one listener, closed and open connections together. Computed when called
+	 * (open connections are summed), so the I/O loops count nothing extra.
+	 * @param listener a listener of this server
+	 * @return the bytes received
+	 */
+	public long bytesReceived(Listener listener) {
+		long total = listener.closedBytesReceived();
+		for (NioConnection connection : this.connections.values()) {
+			if (connection.listener == listener) {
+				total += connection.bytesReceived();
+			}
+		}
+		return total;
+	}
+
+	/**
+	 * Bytes sent on one listener, closed and open connections together; computed when called.
+	 * @param listener a listener of this server
+	 * @return the bytes sent
+	 */
+	public long bytesSent(Listener listener) {
+		long total = listener.closedBytesSent();
+		for (NioConnection connection : this.connections.values()) {
+			if (connection.listener == listener) {
+				total += connection.bytesSent();
+			}
+		}
+		return total;
+	}
+
+	/**
+	 * Output queued on one listener's open connections and not yet taken by their sockets;
+	 * computed when called.
+	 * @param listener a listener of this server
+	 * @return the queued bytes
+	 */
+	public long pendingOutboundBytes(Listener listener) {
+		long total = 0;
+		for (NioConnection connection : this.connections.values()) {
+			if (connection.listener == listener) {
+				total += connection.pendingOutboundBytes();
+			}
 		}
 		return total;
 	}
@@ -288,10 +348,10 @@ public final class SelectorServer {
 				listener.accepted.increment();
 				this.connections.put(connection.id, connection);
 				if (loop.inLoop()) {
-					loop.register(connection);
+					register(loop, connection);
 				}
 				else {
-					loop.execute(() -> loop.register(connection));
+					loop.execute(() -> register(loop, connection));
 				}
 			}
 			catch (IOException | RuntimeException ex) {
@@ -300,6 +360,29 @@ public final class SelectorServer {
 				closeQuietly(channel);
 				log.log(Level.DEBUG, () -> "Could not set up an accepted connection: " + ex);
 			}
+		}
+	}
+
+	/** Registers an accepted connection with its loop, telling the observer first. Loop thread. */
+	private void register(IoLoop loop, NioConnection connection) {
+		if (this.observer != null) {
+			notifyObserver(connection, true);
+		}
+		loop.register(connection);
+	}
+
+	private void notifyObserver(NioConnection connection, boolean opened) {
+		try {
+			if (opened) {
+				this.observer.connectionOpened(connection);
+			}
+			else {
+				this.observer.connectionClosed(connection);
+			}
+		}
+		catch (Throwable ex) {
+			// An observer is monitoring: its failure must neither kill the loop nor the connection.
+			log.log(Level.WARNING, "Connection observer failed on " + connection, ex);
 		}
 	}
 
@@ -327,6 +410,9 @@ public final class SelectorServer {
 		listener.closed.increment();
 		listener.closedBytesReceived.add(connection.bytesReceived());
 		listener.closedBytesSent.add(connection.bytesSent());
+		if (this.observer != null) {
+			notifyObserver(connection, false);
+		}
 		if (this.activeConnections.decrementAndGet() == 0 && this.state == State.STOPPING) {
 			synchronized (this.drainMonitor) {
 				this.drainMonitor.notifyAll();

@@ -1,0 +1,264 @@
+package io.github.tcpserver.actuate;
+
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.PriorityQueue;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
+import org.springframework.boot.actuate.endpoint.annotation.DeleteOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
+
+import io.github.tcpserver.core.Connection;
+import io.github.tcpserver.core.Listener;
+import io.github.tcpserver.core.SelectorServer;
+
+/**
+ * The {@code tcpserver} Actuator endpoint: the server's state, its listeners and totals, and a
+ * bounded, sorted page of its live connections; one connection by id; closing one by id.
+ */
+@Endpoint(id = "tcpserver")
+public class TcpServerEndpoint {
+
+	/** Connections listed when the request names no limit. */
+	public static final int DEFAULT_LIMIT = 100;
+
+	/** Most connections one request lists, so that a server with 50,000 open stays cheap to read. */
+	public static final int MAX_LIMIT = 1000;
+
+	private final SelectorServer server;
+
+	public TcpServerEndpoint(SelectorServer server) {
+		this.server = server;
+	}
+
+	/**
+	 * @param limit connections to list, 1 to {@value #MAX_LIMIT}; {@value #DEFAULT_LIMIT} when absent
+	 * @param sort {@code id} (oldest first, the default), {@code queued} (most queued output first)
+	 * or {@code idle} (longest idle first)
+	 * @return the server's description
+	 */
+	@ReadOperation
+	public ServerDescriptor server(@Nullable Integer limit, @Nullable String sort) {
+		int max = Math.max(1, Math.min((limit != null) ? limit : DEFAULT_LIMIT, MAX_LIMIT));
+		Sort order = Sort.of(sort);
+		long now = System.currentTimeMillis();
+		List<ListenerDescriptor> listeners = new ArrayList<>();
+		long accepted = 0;
+		long closed = 0;
+		long rejected = 0;
+		long received = 0;
+		long sent = 0;
+		long queued = 0;
+		for (Listener listener : this.server.listeners()) {
+			ListenerDescriptor descriptor = ListenerDescriptor.of(this.server, listener);
+			listeners.add(descriptor);
+			accepted += descriptor.acceptedConnections();
+			closed += descriptor.closedConnections();
+			rejected += descriptor.rejectedConnections();
+			received += descriptor.bytesReceived();
+			sent += descriptor.bytesSent();
+			queued += descriptor.queuedBytes();
+		}
+		Totals totals = new Totals(this.server.activeConnections(), accepted, closed, rejected, received, sent, queued);
+		return new ServerDescriptor(this.server.state().name(), this.server.ioThreads(), this.server.deadLoops(),
+				listeners, totals, page(max, order, now));
+	}
+
+	/**
+	 * @param id a connection id
+	 * @return that connection, or {@code null} (404) when it is not open
+	 */
+	@ReadOperation
+	public @Nullable ConnectionDescriptor connection(@Selector long id) {
+		return this.server.connection(id)
+			.map((connection) -> ConnectionDescriptor.of(connection, System.currentTimeMillis()))
+			.orElse(null);
+	}
+
+	/**
+	 * Closes a connection at once; its queued output is discarded.
+	 * @param id a connection id
+	 * @return the connection as it was when closed, or 404 when it is not open
+	 */
+	@DeleteOperation
+	public WebEndpointResponse<ConnectionDescriptor> close(@Selector long id) {
+		Connection connection = this.server.connection(id).orElse(null);
+		if (connection == null) {
+			return new WebEndpointResponse<>(WebEndpointResponse.STATUS_NOT_FOUND);
+		}
+		ConnectionDescriptor descriptor = ConnectionDescriptor.of(connection, System.currentTimeMillis());
+		connection.close();
+		return new WebEndpointResponse<>(descriptor);
+	}
+
+	private ConnectionPage page(int limit, Sort order, long now) {
+		// Top-k with a bounded heap: O(n log k) and k entries of memory, where sorting a copy of
+		// tens of thousands of connections would allocate and compare them all on every request.
+		Comparator<Connection> reversed = order.comparator.reversed();
+		PriorityQueue<Connection> top = new PriorityQueue<>(limit + 1, reversed);
+		int total = 0;
+		for (Connection connection : this.server.connections()) {
+			total++;
+			top.add(connection);
+			if (top.size() > limit) {
+				top.poll();
+			}
+		}
+		List<Connection> selected = new ArrayList<>(top);
+		selected.sort(order.comparator);
+		List<ConnectionDescriptor> items = new ArrayList<>(selected.size());
+		for (Connection connection : selected) {
+			items.add(ConnectionDescriptor.of(connection, now));
+		}
+		return new ConnectionPage(total, order.name().toLowerCase(Locale.ROOT), limit, items);
+	}
+
+	private enum Sort {
+
+		ID(Comparator.comparingLong(Connection::id)),
+
+		QUEUED(Comparator.comparingLong(Connection::pendingOutboundBytes).reversed()
+			.thenComparingLong(Connection::id)),
+
+		IDLE(Comparator.comparing(Connection::lastActivity).thenComparingLong(Connection::id));
+
+		private final Comparator<Connection> comparator;
+
+		Sort(Comparator<Connection> comparator) {
+			this.comparator = comparator;
+		}
+
+		static Sort of(@Nullable String name) {
+			if (name == null || name.isBlank()) {
+				return ID;
+			}
+			try {
+				return valueOf(name.trim().toUpperCase(Locale.ROOT));
+			}
+			catch (IllegalArgumentException ex) {
+				// Reported as 400 Bad Request rather than a server error.
+				throw new InvalidEndpointRequestException("sort must be one of id, queued, idle but was '" + name + "'",
+						"Invalid sort");
+			}
+		}
+
+	}
+
+	private static String host(InetSocketAddress address) {
+		return (address.getAddress() != null) ? address.getAddress().getHostAddress() : address.getHostString();
+	}
+
+	/**
+	 * The whole server.
+	 *
+	 * @param state NEW, RUNNING, STOPPING or STOPPED
+	 * @param ioThreads number of I/O loops
+	 * @param deadLoops I/O loops that are not running although the server is (empty when healthy)
+	 * @param listeners every bound listener
+	 * @param totals sums over the listeners
+	 * @param connections a page of the open connections
+	 */
+	public record ServerDescriptor(String state, int ioThreads, List<String> deadLoops,
+			List<ListenerDescriptor> listeners, Totals totals, ConnectionPage connections)
+			implements OperationResponseBody {
+	}
+
+	/**
+	 * One listener.
+	 *
+	 * @param name the listener (handler bean) name
+	 * @param handler the handler's class, which is the protocol spoken
+	 * @param address the bound address
+	 * @param port the bound port
+	 * @param bound whether the listening socket is open
+	 * @param activeConnections connections open now
+	 * @param acceptedConnections connections accepted so far
+	 * @param closedConnections connections closed so far
+	 * @param rejectedConnections connections refused at the connection limit
+	 * @param errors connections closed because the handler threw
+	 * @param protocolErrors protocol errors the handler reported
+	 * @param outputOverflows connections closed because their queued output passed the cap
+	 * @param bytesReceived bytes received, closed and open connections together
+	 * @param bytesSent bytes sent, closed and open connections together
+	 * @param queuedBytes output queued on open connections, not yet taken by their sockets
+	 */
+	public record ListenerDescriptor(String name, String handler, String address, int port, boolean bound,
+			int activeConnections, long acceptedConnections, long closedConnections, long rejectedConnections,
+			long errors, long protocolErrors, long outputOverflows, long bytesReceived, long bytesSent,
+			long queuedBytes) {
+
+		static ListenerDescriptor of(SelectorServer server, Listener listener) {
+			return new ListenerDescriptor(listener.name(), listener.handler().getClass().getName(),
+					host(listener.boundAddress()), listener.port(), listener.isBound(), listener.activeConnections(),
+					listener.acceptedConnections(), listener.closedConnections(), listener.rejectedConnections(),
+					listener.errors(), listener.protocolErrors(), listener.outputOverflows(),
+					server.bytesReceived(listener), server.bytesSent(listener), server.pendingOutboundBytes(listener));
+		}
+
+	}
+
+	/**
+	 * Sums over all listeners.
+	 *
+	 * @param activeConnections connections open now
+	 * @param acceptedConnections connections accepted so far
+	 * @param closedConnections connections closed so far
+	 * @param rejectedConnections connections refused at the connection limit
+	 * @param bytesReceived bytes received
+	 * @param bytesSent bytes sent
+	 * @param queuedBytes output queued on open connections
+	 */
+	public record Totals(int activeConnections, long acceptedConnections, long closedConnections,
+			long rejectedConnections, long bytesReceived, long bytesSent, long queuedBytes) {
+	}
+
+	/**
+	 * A bounded page of the open connections.
+	 *
+	 * @param total connections open when the page was taken (the page may list fewer)
+	 * @param sort the order of {@code items}
+	 * @param limit the most items a page lists
+	 * @param items the connections
+	 */
+	public record ConnectionPage(int total, String sort, int limit, List<ConnectionDescriptor> items) {
+	}
+
+	/**
+	 * One open connection.
+	 *
+	 * @param id the connection id, for {@code /actuator/tcpserver/{id}}
+	 * @param listener the listener that accepted it
+	 * @param remoteAddress the peer, {@code host:port}
+	 * @param openedAt when it was accepted (ISO-8601)
+	 * @param idleMillis milliseconds since bytes were last read or written
+	 * @param bytesReceived bytes read from the peer
+	 * @param bytesSent bytes the socket took for the peer
+	 * @param queuedBytes output queued and not yet taken by the socket
+	 * @param queuedMessages buffers queued and not yet fully written
+	 */
+	public record ConnectionDescriptor(long id, String listener, String remoteAddress, String openedAt,
+			long idleMillis, long bytesReceived, long bytesSent, long queuedBytes, int queuedMessages)
+			implements OperationResponseBody {
+
+		static ConnectionDescriptor of(Connection connection, long now) {
+			InetSocketAddress remote = connection.remoteAddress();
+			Instant lastActivity = connection.lastActivity();
+			return new ConnectionDescriptor(connection.id(), connection.listenerName(),
+					host(remote) + ":" + remote.getPort(), connection.openedAt().toString(),
+					Math.max(0, now - lastActivity.toEpochMilli()), connection.bytesReceived(), connection.bytesSent(),
+					connection.pendingOutboundBytes(), connection.pendingOutboundMessages());
+		}
+
+	}
+
+}

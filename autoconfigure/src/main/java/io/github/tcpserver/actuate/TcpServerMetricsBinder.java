@@ -1,0 +1,106 @@
+package io.github.tcpserver.actuate;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
+import java.util.function.ToLongFunction;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.BaseUnits;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.ApplicationListener;
+
+import io.github.tcpserver.context.TcpServerInitializedEvent;
+import io.github.tcpserver.core.Listener;
+import io.github.tcpserver.core.SelectorServer;
+
+/**
+ * Registers the TCP server's meters, tagged with {@code listener} and {@code port}, once the server
+ * is listening (the real ports are known only then), and removes them when the context closes.
+ * Every meter reads counters the server keeps anyway, so metrics add nothing to the I/O path.
+ */
+public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInitializedEvent>, DisposableBean {
+
+	private final MeterRegistry registry;
+
+	private final List<Meter> meters = new ArrayList<>();
+
+	public TcpServerMetricsBinder(MeterRegistry registry) {
+		this.registry = registry;
+	}
+
+	@Override
+	public void onApplicationEvent(TcpServerInitializedEvent event) {
+		bindTo(event.getSelectorServer());
+	}
+
+	/**
+	 * Registers the meters of every listener of {@code server}.
+	 * @param server a started server
+	 */
+	public synchronized void bindTo(SelectorServer server) {
+		for (Listener listener : server.listeners()) {
+			Tags tags = Tags.of("listener", listener.name(), "port", Integer.toString(listener.port()));
+			gauge("tcp.server.connections.active", "Connections open now", BaseUnits.CONNECTIONS, tags, listener,
+					Listener::activeConnections);
+			counter("tcp.server.connections.accepted", "Connections accepted", BaseUnits.CONNECTIONS, tags, listener,
+					Listener::acceptedConnections);
+			counter("tcp.server.connections.closed", "Connections closed, for any reason", BaseUnits.CONNECTIONS, tags,
+					listener, Listener::closedConnections);
+			counter("tcp.server.connections.rejected", "Connections refused at tcp.server.max-connections",
+					BaseUnits.CONNECTIONS, tags, listener, Listener::rejectedConnections);
+			counter("tcp.server.errors", "Connections closed because their handler threw", "errors", tags,
+					listener, Listener::errors);
+			counter("tcp.server.protocol.errors", "Protocol errors reported by the handler", "errors", tags,
+					listener, Listener::protocolErrors);
+			counter("tcp.server.output.overflows", "Connections closed because their queued output passed "
+					+ "tcp.server.max-queued-output", BaseUnits.CONNECTIONS, tags, listener, Listener::outputOverflows);
+			counter("tcp.server.bytes.received", "Bytes received", BaseUnits.BYTES, tags, listener,
+					monotonic((l) -> server.bytesReceived(l)));
+			counter("tcp.server.bytes.sent", "Bytes the sockets took for the peers", BaseUnits.BYTES, tags, listener,
+					monotonic((l) -> server.bytesSent(l)));
+			gauge("tcp.server.outbound.queued", "Output queued on open connections, not yet taken by their sockets",
+					BaseUnits.BYTES, tags, listener, (l) -> server.pendingOutboundBytes(l));
+		}
+	}
+
+	/**
+	 * Byte totals add closed connections' counts to open ones'; a connection that closes between
+	 * the two reads is briefly missing, and a counter must never go down (Prometheus would see a
+	 * reset), so the reading never falls below the previous one.
+	 */
+	private static ToLongFunction<Listener> monotonic(ToLongFunction<Listener> total) {
+		AtomicLong highest = new AtomicLong();
+		return (listener) -> highest.accumulateAndGet(total.applyAsLong(listener), Math::max);
+	}
+
+	private void counter(String name, String description, String unit, Tags tags, Listener listener,
+			ToLongFunction<Listener> value) {
+		this.meters.add(FunctionCounter.builder(name, listener, (l) -> value.applyAsLong(l))
+			.description(description)
+			.baseUnit(unit)
+			.tags(tags)
+			.register(this.registry));
+	}
+
+	private void gauge(String name, String description, String unit, Tags tags, Listener listener,
+			ToDoubleFunction<Listener> value) {
+		this.meters.add(
+				Gauge.builder(name, listener, value).description(description).baseUnit(unit).tags(tags).register(this.registry));
+	}
+
+	@Override
+	public synchronized void destroy() {
+		for (Meter meter : this.meters) {
+			this.registry.remove(meter);
+		}
+		this.meters.clear();
+	}
+
+}

@@ -59,6 +59,16 @@ public interface Connection {
 	 */
 	void closeAfterFlush();
 
+	/**
+	 * Stops reading from this connection until {@link #resumeReading()}: the peer is then pushed
+	 * back by TCP flow control. For handlers that hand work to other threads and must not queue it
+	 * without bound. Independent of the write backpressure the server applies by itself.
+	 */
+	void pauseReading();
+
+	/** Resumes reading after {@link #pauseReading()}. */
+	void resumeReading();
+
 	/** @return {@code true} until the connection is closed */
 	boolean isOpen();
 

@@ -72,6 +72,9 @@ final class NioConnection implements Connection {
 
 	private boolean readPaused;
 
+	/** Reading paused by the handler ({@link #pauseReading()}), independent of write backpressure. */
+	private boolean readSuspended;
+
 	private boolean inputClosed;
 
 	/** Output shut down after the drain; reading and discarding until the peer closes. */
@@ -139,7 +142,8 @@ final class NioConnection implements Connection {
 			discardInput(buffer, maxReads);
 			return;
 		}
-		for (int reads = 0; reads < maxReads && this.state == OPEN && !this.readPaused; reads++) {
+		for (int reads = 0; reads < maxReads && this.state == OPEN && !this.readPaused
+				&& !this.readSuspended; reads++) {
 			buffer.clear();
 			int n;
 			try {
@@ -319,7 +323,7 @@ final class NioConnection implements Connection {
 
 	private void updateInterest() {
 		int ops = 0;
-		if (this.state == OPEN && !this.readPaused && !this.inputClosed) {
+		if (this.state == OPEN && !this.readPaused && !this.readSuspended && !this.inputClosed) {
 			ops |= SelectionKey.OP_READ;
 		}
 		if (this.outbound != null && !this.outbound.isEmpty()) {
@@ -402,7 +406,7 @@ final class NioConnection implements Connection {
 			return;
 		}
 		long readIdle = this.readIdleTimeoutNanos;
-		if (readIdle > 0 && this.state == OPEN && !this.inputClosed && !this.readPaused
+		if (readIdle > 0 && this.state == OPEN && !this.inputClosed && !this.readPaused && !this.readSuspended
 				&& now - this.lastReadNanos >= readIdle) {
 			timedOut("nothing received for " + readIdle / 1_000_000 + " ms (read-idle timeout)");
 			return;
@@ -539,6 +543,30 @@ final class NioConnection implements Connection {
 		}
 		else if (this.state == OPEN) {
 			this.loop.execute(this::beginClosing);
+		}
+	}
+
+	@Override
+	public void pauseReading() {
+		if (this.loop.inLoop()) {
+			this.readSuspended = true;
+			updateInterest();
+		}
+		else {
+			this.loop.execute(this::pauseReading);
+		}
+	}
+
+	@Override
+	public void resumeReading() {
+		if (this.loop.inLoop()) {
+			if (this.readSuspended) {
+				this.readSuspended = false;
+				updateInterest();
+			}
+		}
+		else {
+			this.loop.execute(this::resumeReading);
 		}
 	}
 

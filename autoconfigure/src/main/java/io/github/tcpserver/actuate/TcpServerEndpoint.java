@@ -71,7 +71,7 @@ public class TcpServerEndpoint {
 		}
 		Totals totals = new Totals(this.server.activeConnections(), accepted, closed, rejected, received, sent, queued);
 		return new ServerDescriptor(this.server.state().name(), this.server.ioThreads(), this.server.deadLoops(),
-				listeners, totals, page(max, order, now));
+				this.server.blockedLoopEvents(), listeners, totals, page(max, order, now));
 	}
 
 	/**
@@ -164,11 +164,13 @@ public class TcpServerEndpoint {
 	 * @param state NEW, RUNNING, STOPPING or STOPPED
 	 * @param ioThreads number of I/O loops
 	 * @param deadLoops I/O loops that are not running although the server is (empty when healthy)
+	 * @param blockedLoopEvents times an I/O loop was held by one handler call past the blocked-loop
+	 * warning
 	 * @param listeners every bound listener
 	 * @param totals sums over the listeners
 	 * @param connections a page of the open connections
 	 */
-	public record ServerDescriptor(String state, int ioThreads, List<String> deadLoops,
+	public record ServerDescriptor(String state, int ioThreads, List<String> deadLoops, long blockedLoopEvents,
 			List<ListenerDescriptor> listeners, Totals totals, ConnectionPage connections)
 			implements OperationResponseBody {
 	}
@@ -188,20 +190,21 @@ public class TcpServerEndpoint {
 	 * @param errors connections closed because the handler threw
 	 * @param protocolErrors protocol errors the handler reported
 	 * @param outputOverflows connections closed because their queued output passed the cap
+	 * @param timeouts connections closed by a read-idle or write-idle timeout
 	 * @param bytesReceived bytes received, closed and open connections together
 	 * @param bytesSent bytes sent, closed and open connections together
 	 * @param queuedBytes output queued on open connections, not yet taken by their sockets
 	 */
 	public record ListenerDescriptor(String name, String handler, String address, int port, boolean bound,
 			int activeConnections, long acceptedConnections, long closedConnections, long rejectedConnections,
-			long errors, long protocolErrors, long outputOverflows, long bytesReceived, long bytesSent,
+			long errors, long protocolErrors, long outputOverflows, long timeouts, long bytesReceived, long bytesSent,
 			long queuedBytes) {
 
 		static ListenerDescriptor of(SelectorServer server, Listener listener) {
 			return new ListenerDescriptor(listener.name(), listener.handler().getClass().getName(),
 					host(listener.boundAddress()), listener.port(), listener.isBound(), listener.activeConnections(),
 					listener.acceptedConnections(), listener.closedConnections(), listener.rejectedConnections(),
-					listener.errors(), listener.protocolErrors(), listener.outputOverflows(),
+					listener.errors(), listener.protocolErrors(), listener.outputOverflows(), listener.timeouts(),
 					server.bytesReceived(listener), server.bytesSent(listener), server.pendingOutboundBytes(listener));
 		}
 

@@ -61,6 +61,8 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 					listener, Listener::protocolErrors);
 			counter("tcp.server.output.overflows", "Connections closed because their queued output passed "
 					+ "tcp.server.max-queued-output", BaseUnits.CONNECTIONS, tags, listener, Listener::outputOverflows);
+			counter("tcp.server.timeouts", "Connections closed by a read-idle or write-idle timeout",
+					BaseUnits.CONNECTIONS, tags, listener, Listener::timeouts);
 			counter("tcp.server.bytes.received", "Bytes received", BaseUnits.BYTES, tags, listener,
 					monotonic((l) -> server.bytesReceived(l)));
 			counter("tcp.server.bytes.sent", "Bytes the sockets took for the peers", BaseUnits.BYTES, tags, listener,
@@ -68,6 +70,10 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 			gauge("tcp.server.outbound.queued", "Output queued on open connections, not yet taken by their sockets",
 					BaseUnits.BYTES, tags, listener, (l) -> server.pendingOutboundBytes(l));
 		}
+		this.meters.add(FunctionCounter.builder("tcp.server.io.blocked", server, SelectorServer::blockedLoopEvents)
+			.description("Times an I/O thread was held by one handler call past tcp.server.blocked-thread-warning")
+			.baseUnit("events")
+			.register(this.registry));
 	}
 
 	/**

@@ -16,8 +16,8 @@ import io.github.tcpserver.core.ConnectionHandler;
  * <ul>
  * <li><b>OPEN</b>: requests are parsed and answered as they arrive; persistent by default (RFC 9112
  * §9.3). At most {@code maxPipelinedRequests} buffered requests are answered in a row; the rest
- * of the input is parked and answered in a loop task, so one pipelining client cannot hold the I/O
- * thread. Input arriving while parked is appended to it, up to twice the largest request.</li>
+ * of the input is parked, reading is paused and the rest is answered in a loop task, so one
+ * pipelining client can neither hold the I/O thread nor make the server buffer its input.</li>
  * <li><b>CLOSING</b>: after a response with {@code Connection: close} (the client's wish, HTTP/1.0
  * without keep-alive, a close-delimited body) or an error response to a request the parser
  * rejected, whose framing can no longer be trusted (RFC 9112 §9.6, §11.2): queued responses are
@@ -148,6 +148,7 @@ public class HttpServerHandler implements ConnectionHandler {
 			if (answered == this.limits.maxPipelinedRequests()) {
 				if (in != exchange.parked) {
 					park(connection, exchange, in);
+					connection.pauseReading(); // TCP flow control holds the rest until the parked input is answered
 				}
 				connection.execute(() -> resume(connection, exchange));
 				break;
@@ -179,6 +180,7 @@ public class HttpServerHandler implements ConnectionHandler {
 				closeAfterResponses(connection, exchange);
 				return;
 			}
+			connection.resumeReading();
 		}
 		flush(connection, encoder);
 	}
@@ -189,7 +191,11 @@ public class HttpServerHandler implements ConnectionHandler {
 		}
 	}
 
-	/** Keeps input that is not answered yet; the read buffer it came in is the loop's, so it is copied. */
+	/**
+	 * Keeps input that is not answered yet; the read buffer it came in is the loop's, so it is
+	 * copied. Reading is paused while input is parked, so appending happens only if a read was
+	 * already under way; the bound is a safety net.
+	 */
 	private void park(Connection connection, Exchange exchange, ByteBuffer data) {
 		ByteBuffer parked = exchange.parked;
 		int kept = (parked != null) ? parked.remaining() : 0;

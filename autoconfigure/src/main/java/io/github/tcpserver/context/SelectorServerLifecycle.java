@@ -100,12 +100,17 @@ public class SelectorServerLifecycle implements SmartLifecycle {
 		}
 		this.running = false;
 		int open = this.server.activeConnections();
-		if (open > 0 && !this.shutdownTimeout.isZero()) {
+		boolean immediate = this.shutdownTimeout.isZero();
+		if (open > 0 && !immediate) {
 			logger.info("TCP server stopping: no longer accepting; draining " + open + " connection(s), waiting up to "
 					+ this.shutdownTimeout.toMillis() + " ms");
 		}
 		ShutdownResult result = this.server.stop(this.shutdownTimeout);
-		if (result.isClean()) {
+		if (immediate) {
+			logger.info("TCP server stopped immediately in " + result.took().toMillis() + " ms: " + result.forced()
+					+ " connection(s) closed without draining (tcp.server.shutdown=immediate)");
+		}
+		else if (result.isClean()) {
 			logger.info("TCP server stopped in " + result.took().toMillis() + " ms: " + result.drained()
 					+ " connection(s) drained and closed");
 		}

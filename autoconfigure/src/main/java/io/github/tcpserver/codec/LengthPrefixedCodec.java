@@ -33,17 +33,13 @@ public final class LengthPrefixedCodec implements FrameCodec<ByteBuffer> {
 	}
 
 	/**
+	 * Frames {@code payload}. The maximum is not enforced here: it guards what this side accepts,
+	 * and a relay (a chat server) must be able to pass on a message plus its own prefix.
 	 * @param payload the payload, between position and limit (not consumed)
-	 * @throws IllegalArgumentException if the payload is over {@code maxFrameSize}, which the peer's
-	 * decoder (usually configured alike) would refuse
 	 */
 	@Override
 	public ByteBuffer encode(ByteBuffer payload) {
 		int length = payload.remaining();
-		if (length > this.maxFrameSize) {
-			throw new IllegalArgumentException(
-					"Frame of " + length + " bytes is over the maximum of " + this.maxFrameSize);
-		}
 		ByteBuffer encoded = ByteBuffer.allocate(HEADER_LENGTH + length);
 		encoded.putInt(length).put(payload.duplicate()).flip();
 		return encoded;

@@ -67,7 +67,15 @@ public final class TcpServerAutoConfiguration {
 					(int) properties.getWriteBufferHighWaterMark().toBytes())
 			.maxQueuedOutput(properties.getMaxQueuedOutput().toBytes())
 			.maxReadsPerEvent(properties.getMaxReadsPerEvent())
+			.lingerTimeout(properties.getLingerTimeout())
+			.blockedLoopWarning(properties.getBlockedThreadWarning())
 			.shutdownTimeout(shutdownTimeout);
+		if (properties.getReadIdleTimeout() != null) {
+			builder.readIdleTimeout(properties.getReadIdleTimeout());
+		}
+		if (properties.getWriteIdleTimeout() != null) {
+			builder.writeIdleTimeout(properties.getWriteIdleTimeout());
+		}
 		if (properties.getReceiveBufferSize() != null) {
 			builder.receiveBufferSize((int) properties.getReceiveBufferSize().toBytes());
 		}

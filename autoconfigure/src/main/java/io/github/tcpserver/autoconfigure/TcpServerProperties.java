@@ -1,6 +1,7 @@
 package io.github.tcpserver.autoconfigure;
 
 import java.net.InetAddress;
+import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -61,6 +62,18 @@ public class TcpServerProperties {
 
 	/** Reads from one connection per readiness event before other connections get a turn. */
 	private int maxReadsPerEvent = ServerConfig.DEFAULT_MAX_READS_PER_EVENT;
+
+	/** Close a connection when nothing has been received from it for this long; off when unset or 0. */
+	private Duration readIdleTimeout;
+
+	/** Close a connection whose pending output has made no progress for this long; off when unset or 0. */
+	private Duration writeIdleTimeout;
+
+	/** After a graceful close sent FIN, how long to wait for the peer to close before closing anyway. */
+	private Duration lingerTimeout = ServerConfig.DEFAULT_LINGER_TIMEOUT;
+
+	/** Warn (with the handler's name and the thread's stack) when one event holds an I/O thread this long; 0 disables. */
+	private Duration blockedThreadWarning = ServerConfig.DEFAULT_BLOCKED_LOOP_WARNING;
 
 	/** Type of shutdown: graceful drains queued output within spring.lifecycle.timeout-per-shutdown-phase. */
 	private Shutdown shutdown = Shutdown.GRACEFUL;
@@ -209,6 +222,48 @@ public class TcpServerProperties {
 	public void setMaxReadsPerEvent(int maxReadsPerEvent) {
 		requirePositive("tcp.server.max-reads-per-event", maxReadsPerEvent);
 		this.maxReadsPerEvent = maxReadsPerEvent;
+	}
+
+	public Duration getReadIdleTimeout() {
+		return this.readIdleTimeout;
+	}
+
+	public void setReadIdleTimeout(Duration readIdleTimeout) {
+		requireNotNegative("tcp.server.read-idle-timeout", readIdleTimeout);
+		this.readIdleTimeout = readIdleTimeout;
+	}
+
+	public Duration getWriteIdleTimeout() {
+		return this.writeIdleTimeout;
+	}
+
+	public void setWriteIdleTimeout(Duration writeIdleTimeout) {
+		requireNotNegative("tcp.server.write-idle-timeout", writeIdleTimeout);
+		this.writeIdleTimeout = writeIdleTimeout;
+	}
+
+	public Duration getLingerTimeout() {
+		return this.lingerTimeout;
+	}
+
+	public void setLingerTimeout(Duration lingerTimeout) {
+		requireNotNegative("tcp.server.linger-timeout", lingerTimeout);
+		this.lingerTimeout = lingerTimeout;
+	}
+
+	public Duration getBlockedThreadWarning() {
+		return this.blockedThreadWarning;
+	}
+
+	public void setBlockedThreadWarning(Duration blockedThreadWarning) {
+		requireNotNegative("tcp.server.blocked-thread-warning", blockedThreadWarning);
+		this.blockedThreadWarning = blockedThreadWarning;
+	}
+
+	private static void requireNotNegative(String name, Duration value) {
+		if (value != null && value.isNegative()) {
+			throw new IllegalArgumentException(name + " must not be negative but was " + value);
+		}
 	}
 
 	public Shutdown getShutdown() {

@@ -75,7 +75,8 @@ public class SelectorServerLifecycle implements SmartLifecycle {
 
 	private static String describe(Listener listener) {
 		var address = listener.boundAddress();
-		return address.getAddress().getHostAddress() + ":" + address.getPort();
+		String host = address.getAddress().isAnyLocalAddress() ? "*" : address.getAddress().getHostAddress();
+		return host + ":" + address.getPort();
 	}
 
 	private void publishPorts() {

@@ -3,6 +3,7 @@ package io.github.tcpserver.core;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -58,6 +59,16 @@ public interface Connection {
 	 */
 	void closeAfterFlush();
 
+	/**
+	 * Stops reading from this connection until {@link #resumeReading()}: the peer is then pushed
+	 * back by TCP flow control. For handlers that hand work to other threads and must not queue it
+	 * without bound. Independent of the write backpressure the server applies by itself.
+	 */
+	void pauseReading();
+
+	/** Resumes reading after {@link #pauseReading()}. */
+	void resumeReading();
+
 	/** @return {@code true} until the connection is closed */
 	boolean isOpen();
 
@@ -84,6 +95,22 @@ public interface Connection {
 
 	/** @return when bytes were last read from or written to the peer */
 	Instant lastActivity();
+
+	/**
+	 * Closes this connection when nothing has been read from it for {@code timeout} (a peer gone
+	 * silent, or a slowloris). Replaces the server-wide {@code readIdleTimeout}; zero switches it off.
+	 * Checked a few times a second, so it fires up to a quarter second late.
+	 * @param timeout the timeout, or {@link Duration#ZERO}
+	 */
+	void setReadIdleTimeout(Duration timeout);
+
+	/**
+	 * Closes this connection when output has been pending for {@code timeout} without the socket
+	 * taking a byte (a peer that stopped reading). Replaces the server-wide
+	 * {@code writeIdleTimeout}; zero switches it off.
+	 * @param timeout the timeout, or {@link Duration#ZERO}
+	 */
+	void setWriteIdleTimeout(Duration timeout);
 
 	/** @return the object attached with {@link #attach(Object)}, or {@code null} */
 	Object attachment();

@@ -2,6 +2,8 @@ package io.github.tcpserver.core;
 
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
@@ -64,6 +66,36 @@ final class IoLoop implements Runnable {
 
 	/** nanoTime taken once per iteration on the first event, 0 when stale. */
 	private long now;
+
+	/** How often idle, stalled and lingering connections are checked. */
+	private static final long SWEEP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+	private long lastSweepNanos = System.nanoTime();
+
+	// Read by the watchdog thread. Opaque access: no fence on the hot path, yet the stores are
+	// not optimised away, so the watchdog sees them within a few microseconds.
+	private static final VarHandle BUSY_SINCE;
+
+	private static final VarHandle DISPATCHING;
+
+	static {
+		try {
+			MethodHandles.Lookup lookup = MethodHandles.lookup();
+			BUSY_SINCE = lookup.findVarHandle(IoLoop.class, "busySince", long.class);
+			DISPATCHING = lookup.findVarHandle(IoLoop.class, "dispatching", NioConnection.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
+	/** nanoTime the loop woke up with work to do; 0 while it waits in select. */
+	@SuppressWarnings("unused")
+	private long busySince;
+
+	/** The connection whose event is being handled, for the watchdog's report. */
+	@SuppressWarnings("unused")
+	private NioConnection dispatching;
 
 	IoLoop(SelectorServer server, ServerConfig config, int index) throws IOException {
 		this.server = server;
@@ -140,15 +172,23 @@ final class IoLoop implements Runnable {
 		while (this.running) {
 			try {
 				this.now = 0;
+				BUSY_SINCE.setOpaque(this, 0L);
 				this.wakeupPending.set(false);
 				if (this.tasks.isEmpty()) {
-					this.selector.select(this.keyDispatcher, 1000);
+					this.selector.select(this.keyDispatcher, 250);
 				}
 				else {
 					this.selector.selectNow(this.keyDispatcher);
 				}
 				this.wakeupPending.set(true);
+				markBusy();
 				runTasks();
+				DISPATCHING.setOpaque(this, (NioConnection) null);
+				long current = now();
+				if (current - this.lastSweepNanos >= SWEEP_INTERVAL_NANOS) {
+					this.lastSweepNanos = current;
+					sweep(current);
+				}
 			}
 			catch (ClosedSelectorException ex) {
 				break;
@@ -184,12 +224,20 @@ final class IoLoop implements Runnable {
 		}
 	}
 
+	private void markBusy() {
+		if ((long) BUSY_SINCE.getOpaque(this) == 0L) {
+			BUSY_SINCE.setOpaque(this, now());
+		}
+	}
+
 	private void dispatch(SelectionKey key) {
 		if (!key.isValid()) {
 			return; // closed earlier in this batch (by another connection's handler, say)
 		}
+		markBusy();
 		Object attachment = key.attachment();
 		if (attachment instanceof NioConnection connection) {
+			DISPATCHING.setOpaque(this, connection);
 			int ready = key.readyOps();
 			// Write before read: flushing may free queue memory and lift a read pause.
 			if ((ready & SelectionKey.OP_WRITE) != 0) {
@@ -202,6 +250,33 @@ final class IoLoop implements Runnable {
 		else if (attachment instanceof Listener listener) {
 			this.server.accept(listener, MAX_ACCEPTS_PER_EVENT);
 		}
+	}
+
+	/** Checks every connection's timeouts. Loop thread. */
+	private void sweep(long current) {
+		for (SelectionKey key : this.selector.keys()) {
+			if (key.attachment() instanceof NioConnection connection) {
+				connection.checkTimeouts(current);
+			}
+		}
+	}
+
+	/**
+	 * For the watchdog: how long the loop has been busy with one batch of events, and with whose.
+	 * @param nanoTime the caller's clock
+	 * @return busy nanos (0 when waiting in select)
+	 */
+	long busyNanos(long nanoTime) {
+		long since = (long) BUSY_SINCE.getOpaque(this);
+		return (since == 0) ? 0 : nanoTime - since;
+	}
+
+	long busySince() {
+		return (long) BUSY_SINCE.getOpaque(this);
+	}
+
+	NioConnection dispatching() {
+		return (NioConnection) DISPATCHING.getOpaque(this);
 	}
 
 	/** Registers a connection accepted elsewhere. Loop thread. */

@@ -30,6 +30,8 @@ public final class Listener {
 
 	final LongAdder overflowed = new LongAdder();
 
+	final LongAdder timedOut = new LongAdder();
+
 	final LongAdder closedBytesReceived = new LongAdder();
 
 	final LongAdder closedBytesSent = new LongAdder();
@@ -93,6 +95,11 @@ public final class Listener {
 	/** @return connections closed because their outbound queue passed the hard cap */
 	public long outputOverflows() {
 		return this.overflowed.sum();
+	}
+
+	/** @return connections closed by a read-idle or write-idle timeout */
+	public long timeouts() {
+		return this.timedOut.sum();
 	}
 
 	/** @return bytes received by connections that are already closed */

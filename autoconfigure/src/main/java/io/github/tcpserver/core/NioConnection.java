@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -18,11 +19,16 @@ import java.time.Instant;
  * registered only while that queue is non-empty. Above the write high-water mark the connection
  * stops being read (the peer's TCP window then pushes back) and resumes below the low-water mark;
  * past the hard cap ({@code maxQueuedOutput}) it is closed as not keeping up.</li>
- * <li><b>CLOSING</b> ({@link #closeAfterFlush()}, end of input, graceful shutdown): no more reads
- * and no new writes; the queue drains, then the connection closes.</li>
+ * <li><b>CLOSING</b> ({@link #closeAfterFlush()}, end of input, graceful shutdown): no new writes;
+ * the queue drains. Then, if the peer's input already ended, the connection closes. Otherwise it
+ * <em>lingers</em>: output is shut down (the peer sees FIN after the last byte) and input is read
+ * and discarded until the peer closes or {@code lingerTimeout} passes. Closing at once with unread
+ * input would make the kernel send RST, which can destroy the tail of the reply still in flight
+ * (the reason for Apache httpd's "lingering close").</li>
  * <li><b>CLOSED</b>: key cancelled, socket closed, queue dropped, handler told once via
  * {@code onClose}. Reached from any state: by {@link #close()}, a read or write I/O error (a
- * reset), a handler exception, or the queue overflowing.</li>
+ * reset), a handler exception, the queue overflowing, or a timeout: nothing read for the read-idle
+ * timeout, or output pending without progress for the write-idle timeout.</li>
  * </ul>
  * All state changes happen on the loop thread; other threads' calls become loop tasks.
  */
@@ -66,7 +72,22 @@ final class NioConnection implements Connection {
 
 	private boolean readPaused;
 
+	/** Reading paused by the handler ({@link #pauseReading()}), independent of write backpressure. */
+	private boolean readSuspended;
+
 	private boolean inputClosed;
+
+	/** Output shut down after the drain; reading and discarding until the peer closes. */
+	private boolean lingering;
+
+	/** Read-idle timeout in nanos, 0 when off; any thread may set it, the loop reads it. */
+	private volatile long readIdleTimeoutNanos;
+
+	/** Write-idle (stalled output) timeout in nanos, 0 when off. */
+	private volatile long writeIdleTimeoutNanos;
+
+	/** When lingering ends at the latest (nanoTime). */
+	private long lingerDeadlineNanos;
 
 	// Statistics: plain fields written by the loop thread alone and read (possibly slightly stale)
 	// by monitoring threads; no atomics on the hot path.
@@ -74,7 +95,9 @@ final class NioConnection implements Connection {
 
 	private long bytesSent;
 
-	private long lastActivityNanos;
+	private long lastReadNanos;
+
+	private long lastWriteNanos;
 
 	private long queuedBytes;
 
@@ -93,7 +116,10 @@ final class NioConnection implements Connection {
 		this.localAddress = localAddress;
 		this.openedAtMillis = System.currentTimeMillis();
 		this.openedAtNanos = System.nanoTime();
-		this.lastActivityNanos = this.openedAtNanos;
+		this.lastReadNanos = this.openedAtNanos;
+		this.lastWriteNanos = this.openedAtNanos;
+		this.readIdleTimeoutNanos = loop.config().readIdleTimeout().toNanos();
+		this.writeIdleTimeoutNanos = loop.config().writeIdleTimeout().toNanos();
 	}
 
 	// ---------------------------------------------------------------- loop side
@@ -112,7 +138,12 @@ final class NioConnection implements Connection {
 
 	/** The socket is readable: read until it is empty, the budget is spent or reading pauses. */
 	void onReadable(ByteBuffer buffer, int maxReads) {
-		for (int reads = 0; reads < maxReads && this.state == OPEN && !this.readPaused; reads++) {
+		if (this.lingering) {
+			discardInput(buffer, maxReads);
+			return;
+		}
+		for (int reads = 0; reads < maxReads && this.state == OPEN && !this.readPaused
+				&& !this.readSuspended; reads++) {
 			buffer.clear();
 			int n;
 			try {
@@ -129,7 +160,7 @@ final class NioConnection implements Connection {
 				return;
 			}
 			this.bytesReceived += n;
-			this.lastActivityNanos = this.loop.now();
+			this.lastReadNanos = this.loop.now();
 			buffer.flip();
 			try {
 				this.handler.onRead(this, buffer);
@@ -182,7 +213,7 @@ final class NioConnection implements Connection {
 				int n = this.channel.write(data);
 				this.bytesSent += n;
 				if (n > 0) {
-					this.lastActivityNanos = this.loop.now();
+					this.lastWriteNanos = this.loop.now();
 				}
 			}
 			catch (IOException ex) {
@@ -268,18 +299,16 @@ final class NioConnection implements Connection {
 			this.bytesSent += n;
 			queue.consumed(n);
 			if (n > 0) {
-				this.lastActivityNanos = this.loop.now();
+				this.lastWriteNanos = this.loop.now();
 			}
 			if (n < attempted) {
 				break; // the socket's send buffer is full: wait for OP_WRITE
 			}
 		}
 		updateQueueStats();
-		if (queue.isEmpty()) {
-			if (this.state == CLOSING) {
-				closeNow();
-				return;
-			}
+		if (queue.isEmpty() && this.state == CLOSING) {
+			drained();
+			return;
 		}
 		if (this.readPaused && queue.bytes() < this.loop.config().writeLowWaterMark()) {
 			this.readPaused = false;
@@ -294,7 +323,7 @@ final class NioConnection implements Connection {
 
 	private void updateInterest() {
 		int ops = 0;
-		if (this.state == OPEN && !this.readPaused && !this.inputClosed) {
+		if (this.state == OPEN && !this.readPaused && !this.readSuspended && !this.inputClosed) {
 			ops |= SelectionKey.OP_READ;
 		}
 		if (this.outbound != null && !this.outbound.isEmpty()) {
@@ -316,11 +345,83 @@ final class NioConnection implements Connection {
 		}
 		this.state = CLOSING;
 		if (this.outbound == null || this.outbound.isEmpty()) {
-			closeNow();
+			drained();
 		}
 		else {
 			updateInterest();
 		}
+	}
+
+	/** CLOSING and nothing left to write: close, or linger if the peer may still be sending. */
+	private void drained() {
+		if (this.inputClosed || this.lingering) {
+			closeNow();
+			return;
+		}
+		try {
+			this.channel.shutdownOutput();
+		}
+		catch (IOException ex) {
+			closeNow();
+			return;
+		}
+		this.lingering = true;
+		this.lingerDeadlineNanos = this.loop.now() + this.loop.config().lingerTimeout().toNanos();
+		setInterest(SelectionKey.OP_READ);
+	}
+
+	private void discardInput(ByteBuffer buffer, int maxReads) {
+		for (int reads = 0; reads < maxReads; reads++) {
+			buffer.clear();
+			int n;
+			try {
+				n = this.channel.read(buffer);
+			}
+			catch (IOException ex) {
+				closeNow();
+				return;
+			}
+			if (n < 0) {
+				closeNow();
+				return;
+			}
+			if (n < buffer.capacity()) {
+				return;
+			}
+		}
+	}
+
+	/**
+	 * Closes the connection if one of its timeouts has passed. Called by the loop's periodic sweep.
+	 * @param now the loop's current nanoTime
+	 */
+	void checkTimeouts(long now) {
+		if (this.state == CLOSED) {
+			return;
+		}
+		if (this.lingering) {
+			if (now - this.lingerDeadlineNanos >= 0) {
+				closeNow();
+			}
+			return;
+		}
+		long readIdle = this.readIdleTimeoutNanos;
+		if (readIdle > 0 && this.state == OPEN && !this.inputClosed && !this.readPaused && !this.readSuspended
+				&& now - this.lastReadNanos >= readIdle) {
+			timedOut("nothing received for " + readIdle / 1_000_000 + " ms (read-idle timeout)");
+			return;
+		}
+		long writeIdle = this.writeIdleTimeoutNanos;
+		if (writeIdle > 0 && this.queuedBytes > 0 && now - this.lastWriteNanos >= writeIdle) {
+			timedOut(this.queuedBytes + " bytes of output pending with no progress for " + writeIdle / 1_000_000
+					+ " ms (write-idle timeout)");
+		}
+	}
+
+	private void timedOut(String why) {
+		this.listener.timedOut.increment();
+		log.log(Level.DEBUG, () -> "Closing " + this + ": " + why);
+		closeNow();
 	}
 
 	/** Graceful shutdown: let the handler say goodbye, then drain and close. Loop thread. */
@@ -446,6 +547,30 @@ final class NioConnection implements Connection {
 	}
 
 	@Override
+	public void pauseReading() {
+		if (this.loop.inLoop()) {
+			this.readSuspended = true;
+			updateInterest();
+		}
+		else {
+			this.loop.execute(this::pauseReading);
+		}
+	}
+
+	@Override
+	public void resumeReading() {
+		if (this.loop.inLoop()) {
+			if (this.readSuspended) {
+				this.readSuspended = false;
+				updateInterest();
+			}
+		}
+		else {
+			this.loop.execute(this::resumeReading);
+		}
+	}
+
+	@Override
 	public boolean isOpen() {
 		return this.state != CLOSED;
 	}
@@ -482,12 +607,28 @@ final class NioConnection implements Connection {
 
 	@Override
 	public Instant lastActivity() {
-		return Instant.ofEpochMilli(this.openedAtMillis + (this.lastActivityNanos - this.openedAtNanos) / 1_000_000);
+		long last = Math.max(this.lastReadNanos, this.lastWriteNanos);
+		return Instant.ofEpochMilli(this.openedAtMillis + (last - this.openedAtNanos) / 1_000_000);
 	}
 
-	/** @return nanoTime of the last read or write, for idle checks */
-	long lastActivityNanos() {
-		return this.lastActivityNanos;
+	@Override
+	public void setReadIdleTimeout(Duration timeout) {
+		this.readIdleTimeoutNanos = nanos(timeout);
+	}
+
+	@Override
+	public void setWriteIdleTimeout(Duration timeout) {
+		this.writeIdleTimeoutNanos = nanos(timeout);
+	}
+
+	private static long nanos(Duration timeout) {
+		if (timeout == null || timeout.isZero()) {
+			return 0;
+		}
+		if (timeout.isNegative()) {
+			throw new IllegalArgumentException("A timeout must not be negative: " + timeout);
+		}
+		return timeout.toNanos();
 	}
 
 	@Override

@@ -21,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The server: binds the listeners, runs {@link ServerConfig#ioThreads()} I/O loops and spreads
@@ -67,6 +68,10 @@ public final class SelectorServer {
 	private final AtomicInteger nextLoop = new AtomicInteger();
 
 	private ShutdownResult shutdownResult;
+
+	private LoopWatchdog watchdog;
+
+	private final LongAdder blockedLoopEvents = new LongAdder();
 
 	public SelectorServer(ServerConfig config, List<ListenerSpec> listeners) {
 		this.config = config;
@@ -172,6 +177,11 @@ public final class SelectorServer {
 		return dead;
 	}
 
+	/** @return times an I/O thread was found held by one handler call past the blocked-loop warning */
+	public long blockedLoopEvents() {
+		return this.blockedLoopEvents.sum();
+	}
+
 	/** @return number of I/O loops */
 	public int ioThreads() {
 		return this.loops.length;
@@ -213,6 +223,10 @@ public final class SelectorServer {
 				this.state = State.RUNNING;
 				for (IoLoop loop : newLoops) {
 					loop.start();
+				}
+				if (!this.config.blockedLoopWarning().isZero()) {
+					this.watchdog = new LoopWatchdog(newLoops, this.config, this.blockedLoopEvents);
+					this.watchdog.start();
 				}
 			}
 			catch (IOException | RuntimeException ex) {
@@ -370,6 +384,9 @@ public final class SelectorServer {
 				awaitDrained(started + timeout.toNanos());
 			}
 			int forced = this.activeConnections.get();
+			if (this.watchdog != null) {
+				this.watchdog.stop();
+			}
 			for (IoLoop loop : this.loops) {
 				loop.stop();
 			}

@@ -29,6 +29,12 @@ public final class ServerConfig {
 	/** Default number of reads per readiness event before the loop serves other connections. */
 	public static final int DEFAULT_MAX_READS_PER_EVENT = 16;
 
+	/** Default wait for the peer's close after a graceful close sent FIN. */
+	public static final Duration DEFAULT_LINGER_TIMEOUT = Duration.ofSeconds(2);
+
+	/** Default time one event may hold an I/O thread before the watchdog reports the handler. */
+	public static final Duration DEFAULT_BLOCKED_LOOP_WARNING = Duration.ofSeconds(1);
+
 	/** Default prefix of the I/O loop thread names. */
 	public static final String DEFAULT_THREAD_NAME_PREFIX = "tcp-server-io-";
 
@@ -60,6 +66,14 @@ public final class ServerConfig {
 
 	private final Duration shutdownTimeout;
 
+	private final Duration readIdleTimeout;
+
+	private final Duration writeIdleTimeout;
+
+	private final Duration lingerTimeout;
+
+	private final Duration blockedLoopWarning;
+
 	private final String threadNamePrefix;
 
 	private ServerConfig(Builder builder) {
@@ -77,6 +91,10 @@ public final class ServerConfig {
 		this.maxQueuedOutput = builder.maxQueuedOutput;
 		this.maxReadsPerEvent = builder.maxReadsPerEvent;
 		this.shutdownTimeout = builder.shutdownTimeout;
+		this.readIdleTimeout = builder.readIdleTimeout;
+		this.writeIdleTimeout = builder.writeIdleTimeout;
+		this.lingerTimeout = builder.lingerTimeout;
+		this.blockedLoopWarning = builder.blockedLoopWarning;
 		this.threadNamePrefix = builder.threadNamePrefix;
 	}
 
@@ -151,6 +169,29 @@ public final class ServerConfig {
 		return this.threadNamePrefix;
 	}
 
+	/** @return default read-idle timeout of every connection; zero when off */
+	public Duration readIdleTimeout() {
+		return this.readIdleTimeout;
+	}
+
+	/** @return default write-idle (stalled output) timeout of every connection; zero when off */
+	public Duration writeIdleTimeout() {
+		return this.writeIdleTimeout;
+	}
+
+	/** @return how long a closing connection waits for the peer to close after our FIN */
+	public Duration lingerTimeout() {
+		return this.lingerTimeout;
+	}
+
+	/**
+	 * @return how long one event may keep an I/O thread busy before the handler is reported as
+	 * blocking it; zero switches the watchdog off
+	 */
+	public Duration blockedLoopWarning() {
+		return this.blockedLoopWarning;
+	}
+
 	/**
 	 * Builder of {@link ServerConfig}; every setter rejects a value outside its range with an
 	 * {@link IllegalArgumentException} naming the setting.
@@ -186,6 +227,14 @@ public final class ServerConfig {
 		private Duration shutdownTimeout = Duration.ofSeconds(30);
 
 		private String threadNamePrefix = DEFAULT_THREAD_NAME_PREFIX;
+
+		private Duration readIdleTimeout = Duration.ZERO;
+
+		private Duration writeIdleTimeout = Duration.ZERO;
+
+		private Duration lingerTimeout = DEFAULT_LINGER_TIMEOUT;
+
+		private Duration blockedLoopWarning = DEFAULT_BLOCKED_LOOP_WARNING;
 
 		private Builder() {
 		}
@@ -272,6 +321,33 @@ public final class ServerConfig {
 			}
 			this.shutdownTimeout = shutdownTimeout;
 			return this;
+		}
+
+		public Builder readIdleTimeout(Duration readIdleTimeout) {
+			this.readIdleTimeout = requireNotNegative("readIdleTimeout", readIdleTimeout);
+			return this;
+		}
+
+		public Builder writeIdleTimeout(Duration writeIdleTimeout) {
+			this.writeIdleTimeout = requireNotNegative("writeIdleTimeout", writeIdleTimeout);
+			return this;
+		}
+
+		public Builder lingerTimeout(Duration lingerTimeout) {
+			this.lingerTimeout = requireNotNegative("lingerTimeout", lingerTimeout);
+			return this;
+		}
+
+		public Builder blockedLoopWarning(Duration blockedLoopWarning) {
+			this.blockedLoopWarning = requireNotNegative("blockedLoopWarning", blockedLoopWarning);
+			return this;
+		}
+
+		private static Duration requireNotNegative(String name, Duration value) {
+			if (value == null || value.isNegative()) {
+				throw new IllegalArgumentException(name + " must be zero or positive but was " + value);
+			}
+			return value;
 		}
 
 		public Builder threadNamePrefix(String threadNamePrefix) {

@@ -353,4 +353,27 @@ class SelectorServerTests {
 		assertThat(Arrays.asList(ServerConfig.defaults().ioThreads())).allMatch((n) -> n >= 1);
 	}
 
+	@Test
+	void aPausedConnectionIsNotReadUntilResumed() throws Exception {
+		AtomicReference<Connection> opened = new AtomicReference<>();
+		SelectorServer server = start(new EchoHandler() {
+			@Override
+			public void onOpen(Connection connection) {
+				connection.pauseReading();
+				opened.set(connection);
+			}
+		});
+		try (Socket socket = TestSockets.connect(server.port("test"))) {
+			TestSockets.await(Duration.ofSeconds(5), "connection opened", () -> opened.get() != null);
+			socket.getOutputStream().write("abc".getBytes());
+			socket.setSoTimeout(300);
+			assertThatThrownBy(() -> socket.getInputStream().read()).as("nothing echoed while paused")
+				.isInstanceOf(java.net.SocketTimeoutException.class);
+			assertThat(opened.get().bytesReceived()).isZero();
+			opened.get().resumeReading();
+			socket.setSoTimeout(10_000);
+			assertThat(TestSockets.readFully(socket.getInputStream(), 3)).isEqualTo("abc".getBytes());
+		}
+	}
+
 }

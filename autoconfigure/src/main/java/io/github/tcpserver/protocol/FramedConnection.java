@@ -2,6 +2,7 @@ package io.github.tcpserver.protocol;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
 
@@ -92,6 +93,26 @@ public final class FramedConnection<F> implements Connection {
 	@Override
 	public void closeAfterFlush() {
 		this.connection.closeAfterFlush();
+	}
+
+	@Override
+	public void pauseReading() {
+		this.connection.pauseReading();
+	}
+
+	@Override
+	public void resumeReading() {
+		this.connection.resumeReading();
+	}
+
+	@Override
+	public void setReadIdleTimeout(Duration timeout) {
+		this.connection.setReadIdleTimeout(timeout);
+	}
+
+	@Override
+	public void setWriteIdleTimeout(Duration timeout) {
+		this.connection.setWriteIdleTimeout(timeout);
 	}
 
 	@Override

@@ -128,6 +128,8 @@ public class ChatProtocol implements FrameHandler<String> {
 	private void quit(ChatMember member) {
 		member.leaving(ChatRoom.QUIT);
 		reply(member, "* Bye" + (member.isLoggedIn() ? ", " + member.name() : "") + "!");
+		// Out of the room now, not at the close: a graceful close may linger until the peer closes.
+		this.room.leave(member);
 		member.connection().closeAfterFlush();
 	}
 
@@ -138,11 +140,14 @@ public class ChatProtocol implements FrameHandler<String> {
 		ChatMember member = member(connection);
 		member.leaving("protocol error: " + problem);
 		error(member, "Protocol error: " + problem + "; disconnecting");
+		this.room.leave(member);
 	}
 
 	@Override
 	public void onInputClosed(FramedConnection<String> connection) {
-		member(connection).leaving("disconnected");
+		ChatMember member = member(connection);
+		member.leaving("disconnected");
+		this.room.leave(member);
 		connection.closeAfterFlush();
 	}
 

@@ -112,6 +112,7 @@ class ChatProtocolTests {
 		bob.send("/quit");
 		assertThat(bob.readLine()).isEqualTo("* Bye, bob!");
 		assertThat(bob.readLine()).as("closed after /quit").isNull();
+		bob.socket.close();
 		assertThat(alice.readLine()).isEqualTo("* bob left the room");
 		assertThat(carol.readLine()).isEqualTo("* bob left the room");
 
@@ -356,8 +357,10 @@ class ChatProtocolTests {
 				this.executor);
 		assertThat(alice.readLine()).isEqualTo("* The server is shutting down. Bye!");
 		assertThat(alice.readLine()).isNull();
+		alice.socket.close();
 		assertThat(zed.read()).isEqualTo("* The server is shutting down. Bye!");
 		assertThat(zed.in.read()).isEqualTo(-1);
+		zed.in.close();
 		stopping.get(10, TimeUnit.SECONDS);
 	}
 

@@ -1,6 +1,7 @@
 package io.github.tcpserver.codec;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -76,7 +77,7 @@ public final class LineDecoder implements FrameDecoder<String> {
 		}
 		if (needed > this.partial.length) {
 			int size = Math.max(needed, Math.min(Math.max(this.partial.length * 2, 128), this.maxLineLength + 1));
-			this.partial = java.util.Arrays.copyOf(this.partial, size);
+			this.partial = Arrays.copyOf(this.partial, size);
 		}
 		in.get(from, this.partial, this.partialLength, length);
 		this.partialLength = needed;

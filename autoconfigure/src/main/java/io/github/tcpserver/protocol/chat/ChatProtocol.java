@@ -1,6 +1,7 @@
 package io.github.tcpserver.protocol.chat;
 
 import java.net.InetSocketAddress;
+import java.util.Locale;
 
 import io.github.tcpserver.codec.FrameException;
 import io.github.tcpserver.codec.TooLongFrameException;
@@ -71,7 +72,7 @@ public class ChatProtocol implements FrameHandler<String> {
 		int space = line.indexOf(' ');
 		String command = (space < 0) ? line : line.substring(0, space);
 		String argument = (space < 0) ? "" : line.substring(space + 1).strip();
-		switch (command.toLowerCase(java.util.Locale.ROOT)) {
+		switch (command.toLowerCase(Locale.ROOT)) {
 			case "/nick" -> login(member, argument);
 			case "/help" -> reply(member, HELP);
 			case "/quit" -> quit(member);
@@ -136,7 +137,7 @@ public class ChatProtocol implements FrameHandler<String> {
 	@Override
 	public void onFrameError(FramedConnection<String> connection, FrameException error) {
 		String problem = (error instanceof TooLongFrameException tooLong)
-				? "line too long (the limit is " + tooLong.limit() + " bytes)" : "invalid UTF-8";
+				? "message too long (the limit is " + tooLong.limit() + " bytes)" : "invalid UTF-8";
 		ChatMember member = member(connection);
 		member.leaving("protocol error: " + problem);
 		error(member, "Protocol error: " + problem + "; disconnecting");

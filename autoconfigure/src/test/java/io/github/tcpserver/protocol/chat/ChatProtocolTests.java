@@ -204,10 +204,10 @@ class ChatProtocolTests {
 		mallory.out.write("x".repeat(MAX_LINE + 10).getBytes(StandardCharsets.US_ASCII));
 		mallory.out.flush();
 		assertThat(mallory.readLine())
-			.isEqualTo("! Protocol error: line too long (the limit is " + MAX_LINE + " bytes); disconnecting");
+			.isEqualTo("! Protocol error: message too long (the limit is " + MAX_LINE + " bytes); disconnecting");
 		assertThat(mallory.readLine()).isNull();
 		assertThat(alice.readLine())
-			.isEqualTo("* mallory left the room (protocol error: line too long (the limit is 256 bytes))");
+			.isEqualTo("* mallory left the room (protocol error: message too long (the limit is 256 bytes))");
 		LineClient bob = login("bob");
 		alice.skip(1);
 		bob.send("x".repeat(MAX_LINE));
@@ -273,7 +273,7 @@ class ChatProtocolTests {
 
 		zed.out.writeInt(MAX_LINE + 1);
 		zed.out.flush();
-		assertThat(zed.read()).startsWith("! Protocol error: line too long");
+		assertThat(zed.read()).startsWith("! Protocol error: message too long");
 		assertThat(zed.in.read()).isEqualTo(-1);
 		assertThat(alice.readLine()).startsWith("* zed left the room (protocol error:");
 	}

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The sample's chat wiring: both chat listeners share the {@link ChatRoom} bean, and an
  * application {@link ChatMessageFilter} bean is applied.
  */
-@SpringBootTest(properties = { "tcp.server.port=0", "chat.port=0", "chat.framed-port=0" })
+@SpringBootTest(properties = { "tcp.server.port=0", "chat.port=0", "chat.framed-port=0", "http.port=0" })
 class ChatSampleTests {
 
 	@Autowired

@@ -6,6 +6,9 @@ import java.io.OutputStream;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -25,6 +28,15 @@ final class ConnectionOutputStream extends OutputStream {
 	private final Connection connection;
 
 	private final long maxInFlight;
+
+	/** Writes up to this size are merged on their way to the socket. */
+	private static final int MERGE_LIMIT = 64 * 1024;
+
+	/** Written by the handler, not yet handed to the connection. */
+	private final Queue<ByteBuffer> pending = new ConcurrentLinkedQueue<>();
+
+	/** A drain task is queued on the I/O thread; writes in the meantime ride along with it. */
+	private final AtomicBoolean drainScheduled = new AtomicBoolean();
 
 	/** Bytes handed to the I/O thread and not yet given to the connection there. */
 	private final AtomicLong inFlight = new AtomicLong();
@@ -49,13 +61,43 @@ final class ConnectionOutputStream extends OutputStream {
 			return;
 		}
 		awaitWritable();
-		ByteBuffer copy = ByteBuffer.allocate(len).put(b, off, len).flip();
+		this.pending.add(ByteBuffer.allocate(len).put(b, off, len).flip());
 		this.inFlight.addAndGet(len);
-		this.connection.execute(() -> {
-			// On the I/O thread: straight to the socket, or into the queue that isWritable() watches.
-			this.connection.write(copy);
-			this.inFlight.addAndGet(-len);
-		});
+		if (this.drainScheduled.compareAndSet(false, true)) {
+			this.connection.execute(this::drain);
+		}
+	}
+
+	/**
+	 * On the I/O thread: hands everything written so far to the connection, small writes merged
+	 * into one buffer. A handler writing a few bytes at a time (socketserver's recv(5)/sendall
+	 * style) then costs one loop task and one socket write per batch, not per call.
+	 */
+	private void drain() {
+		this.drainScheduled.set(false);
+		ByteBuffer first;
+		while ((first = this.pending.poll()) != null) {
+			ByteBuffer next = this.pending.peek();
+			if (next == null || first.remaining() >= MERGE_LIMIT) {
+				write(first);
+				continue;
+			}
+			// inFlight counts every byte still queued here, so it bounds what can be merged.
+			int capacity = (int) Math.min(MERGE_LIMIT, Math.max(first.remaining(), this.inFlight.get()));
+			ByteBuffer merged = ByteBuffer.allocate(capacity);
+			merged.put(first);
+			while ((next = this.pending.peek()) != null && next.remaining() <= merged.remaining()) {
+				merged.put(this.pending.poll());
+			}
+			write(merged.flip());
+		}
+	}
+
+	private void write(ByteBuffer data) {
+		int length = data.remaining();
+		// Straight to the socket, or into the queue that isWritable() watches.
+		this.connection.write(data);
+		this.inFlight.addAndGet(-length);
 	}
 
 	private void ensureOpen() throws SocketException {

@@ -42,6 +42,12 @@ final class LoopWatchdog implements Runnable {
 	void stop() {
 		this.running = false;
 		this.thread.interrupt();
+		try {
+			this.thread.join(1000);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
 	}
 
 	@Override

@@ -1,0 +1,80 @@
+package io.github.tcpserver.autoconfigure;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+import io.github.tcpserver.protocol.http.HttpLimits;
+
+/**
+ * Limits of the HTTP/1.1 protocol ({@code tcp.server.http.*}), applied to every
+ * {@code HttpServerHandler} built with the auto-configured {@link HttpLimits}. Each one exceeded
+ * is answered with its status and a close.
+ */
+@ConfigurationProperties("tcp.server.http")
+public class TcpServerHttpProperties {
+
+	/** Longest request line (method, target, version); longer is answered 414. */
+	private DataSize maxRequestLine = DataSize.ofBytes(HttpLimits.DEFAULT_MAX_REQUEST_LINE);
+
+	/** Largest header section (and trailer section); larger is answered 431. */
+	private DataSize maxHeaderSize = DataSize.ofBytes(HttpLimits.DEFAULT_MAX_HEADER_SIZE);
+
+	/** Largest request body; larger is answered 413, before it is read when its length is declared. */
+	private DataSize maxBodySize = DataSize.ofBytes(HttpLimits.DEFAULT_MAX_BODY_SIZE);
+
+	/** Pipelined requests answered in a row before reading pauses and other connections get a turn. */
+	private int maxPipelinedRequests = HttpLimits.DEFAULT_MAX_PIPELINED_REQUESTS;
+
+	public DataSize getMaxRequestLine() {
+		return this.maxRequestLine;
+	}
+
+	public void setMaxRequestLine(DataSize maxRequestLine) {
+		requireSize("tcp.server.http.max-request-line", maxRequestLine, 16);
+		this.maxRequestLine = maxRequestLine;
+	}
+
+	public DataSize getMaxHeaderSize() {
+		return this.maxHeaderSize;
+	}
+
+	public void setMaxHeaderSize(DataSize maxHeaderSize) {
+		requireSize("tcp.server.http.max-header-size", maxHeaderSize, 16);
+		this.maxHeaderSize = maxHeaderSize;
+	}
+
+	public DataSize getMaxBodySize() {
+		return this.maxBodySize;
+	}
+
+	public void setMaxBodySize(DataSize maxBodySize) {
+		requireSize("tcp.server.http.max-body-size", maxBodySize, 0);
+		this.maxBodySize = maxBodySize;
+	}
+
+	public int getMaxPipelinedRequests() {
+		return this.maxPipelinedRequests;
+	}
+
+	public void setMaxPipelinedRequests(int maxPipelinedRequests) {
+		if (maxPipelinedRequests < 1) {
+			throw new IllegalArgumentException(
+					"tcp.server.http.max-pipelined-requests must be at least 1 but was " + maxPipelinedRequests);
+		}
+		this.maxPipelinedRequests = maxPipelinedRequests;
+	}
+
+	/** @return the limits as the protocol takes them */
+	public HttpLimits toLimits() {
+		return new HttpLimits((int) this.maxRequestLine.toBytes(), (int) this.maxHeaderSize.toBytes(),
+				(int) this.maxBodySize.toBytes(), this.maxPipelinedRequests);
+	}
+
+	private static void requireSize(String name, DataSize size, long min) {
+		// Bodies are held in one array: under 2GB.
+		if (size.toBytes() < min || size.toBytes() > Integer.MAX_VALUE - 8) {
+			throw new IllegalArgumentException(name + " must be between " + min + "B and 2GB but was " + size);
+		}
+	}
+
+}

@@ -1,0 +1,301 @@
+package io.github.tcpserver.protocol.http;
+
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.github.tcpserver.core.Connection;
+import io.github.tcpserver.core.ConnectionHandler;
+
+/**
+ * HTTP/1.1 over the reactor: feeds each connection's bytes to its {@link HttpRequestParser},
+ * passes every complete request to the application's {@link HttpHandler} and sends the responses
+ * in request order, those of one read in a single write.
+ *
+ * <h2>Connection lifecycle</h2>
+ * <ul>
+ * <li><b>OPEN</b>: requests are parsed and answered as they arrive; persistent by default (RFC 9112
+ * §9.3). At most {@code maxPipelinedRequests} buffered requests are answered in a row; the rest
+ * of the input is parked, reading is paused and the rest is answered in a loop task, so one
+ * pipelining client can neither hold the I/O thread nor make the server buffer its input.</li>
+ * <li><b>CLOSING</b>: after a response with {@code Connection: close} (the client's wish, HTTP/1.0
+ * without keep-alive, a close-delimited body) or an error response to a request the parser
+ * rejected, whose framing can no longer be trusted (RFC 9112 §9.6, §11.2): queued responses are
+ * flushed, then the connection closes; later input is ignored.</li>
+ * </ul>
+ * A handler that throws gets its client a 500; the connection stays in sync and open.
+ */
+public class HttpServerHandler implements ConnectionHandler {
+
+	/** Default value of the {@code Server} header (RFC 9110 §10.2.4). */
+	public static final String DEFAULT_SERVER_NAME = "tcp-server";
+
+	private static final System.Logger log = System.getLogger(HttpServerHandler.class.getName());
+
+	private final HttpHandler handler;
+
+	private final HttpLimits limits;
+
+	private final byte[] serverLine;
+
+	private final long maxParkedBytes;
+
+	private final LongAdder requests = new LongAdder();
+
+	private final LongAdder rejected = new LongAdder();
+
+	private final LongAdder limitsExceeded = new LongAdder();
+
+	private final LongAdder handlerFailures = new LongAdder();
+
+	/**
+	 * @param handler what answers the requests, often an {@link HttpRouter}
+	 */
+	public HttpServerHandler(HttpHandler handler) {
+		this(handler, HttpLimits.defaults(), DEFAULT_SERVER_NAME);
+	}
+
+	/**
+	 * @param handler what answers the requests
+	 * @param limits the bounds of a request
+	 */
+	public HttpServerHandler(HttpHandler handler, HttpLimits limits) {
+		this(handler, limits, DEFAULT_SERVER_NAME);
+	}
+
+	/**
+	 * @param handler what answers the requests
+	 * @param limits the bounds of a request
+	 * @param serverName the value of the {@code Server} header
+	 */
+	public HttpServerHandler(HttpHandler handler, HttpLimits limits, String serverName) {
+		this.handler = handler;
+		this.limits = limits;
+		this.serverLine = HttpResponseEncoder.serverLine(serverName);
+		this.maxParkedBytes = 2L * ((long) limits.maxRequestLine() + limits.maxHeaderSize() + limits.maxBodySize());
+	}
+
+	/** @return requests parsed and answered (whatever the status) */
+	public long requests() {
+		return this.requests.sum();
+	}
+
+	/** @return requests rejected by the parser (400, 413, 414, 417, 431, 501, 505, 503 for a flood) */
+	public long rejected() {
+		return this.rejected.sum();
+	}
+
+	/** @return rejections for exceeding a limit (413, 414, 431, and 503 for pipelined input over the bound) */
+	public long limitsExceeded() {
+		return this.limitsExceeded.sum();
+	}
+
+	/** @return requests whose handler threw (answered 500) */
+	public long handlerFailures() {
+		return this.handlerFailures.sum();
+	}
+
+	/** @return the limits in force */
+	public HttpLimits limits() {
+		return this.limits;
+	}
+
+	@Override
+	public void onOpen(Connection connection) {
+		connection.attach(new Exchange(new HttpRequestParser(this.limits), new HttpResponseEncoder(this.serverLine)));
+	}
+
+	@Override
+	public void onRead(Connection connection, ByteBuffer data) {
+		Exchange exchange = (Exchange) connection.attachment();
+		if (exchange.closing) {
+			return; // RFC 9112 §9.6: nothing after the last response is read
+		}
+		if (exchange.parked != null) {
+			park(connection, exchange, data);
+			return;
+		}
+		process(connection, exchange, data);
+	}
+
+	@Override
+	public void onInputClosed(Connection connection) {
+		Exchange exchange = (Exchange) connection.attachment();
+		if (exchange.parked != null && !exchange.closing) {
+			exchange.inputClosed = true; // answer what was parked first, then close
+			return;
+		}
+		connection.closeAfterFlush();
+	}
+
+	@Override
+	public void onClose(Connection connection) {
+		connection.attach(null);
+	}
+
+	/** Answers the requests in {@code in}, up to the pipelining bound. Loop thread. */
+	private void process(Connection connection, Exchange exchange, ByteBuffer in) {
+		HttpRequestParser parser = exchange.parser;
+		HttpResponseEncoder encoder = exchange.encoder;
+		int answered = 0;
+		while (true) {
+			if (!in.hasRemaining()) {
+				if (parser.takeExpectContinue()) {
+					encoder.encodeContinue();
+				}
+				break;
+			}
+			if (answered == this.limits.maxPipelinedRequests()) {
+				if (in != exchange.parked) {
+					park(connection, exchange, in);
+					connection.pauseReading(); // TCP flow control holds the rest until the parked input is answered
+				}
+				connection.execute(() -> resume(connection, exchange));
+				break;
+			}
+			HttpRequest request;
+			try {
+				request = parser.parse(in);
+			}
+			catch (HttpParseException ex) {
+				reject(connection, exchange, ex.status(), ex.getMessage());
+				return;
+			}
+			if (request == null) {
+				continue; // in is used up
+			}
+			answered++;
+			this.requests.increment();
+			if (!respond(request, encoder)) {
+				closeAfterResponses(connection, exchange);
+				return;
+			}
+			if (encoder.length() >= HttpResponseEncoder.FLUSH_THRESHOLD) {
+				flush(connection, encoder);
+			}
+		}
+		if (in == exchange.parked && !in.hasRemaining()) {
+			exchange.parked = null;
+			if (exchange.inputClosed) {
+				closeAfterResponses(connection, exchange);
+				return;
+			}
+			connection.resumeReading();
+		}
+		flush(connection, encoder);
+	}
+
+	private void resume(Connection connection, Exchange exchange) {
+		if (!exchange.closing && connection.isOpen() && exchange.parked != null) {
+			process(connection, exchange, exchange.parked);
+		}
+	}
+
+	/**
+	 * Keeps input that is not answered yet; the read buffer it came in is the loop's, so it is
+	 * copied. Reading is paused while input is parked, so appending happens only if a read was
+	 * already under way; the bound is a safety net.
+	 */
+	private void park(Connection connection, Exchange exchange, ByteBuffer data) {
+		ByteBuffer parked = exchange.parked;
+		int kept = (parked != null) ? parked.remaining() : 0;
+		if (kept + (long) data.remaining() > this.maxParkedBytes) {
+			this.limitsExceeded.increment();
+			reject(connection, exchange, 503, "Pipelined input over " + this.maxParkedBytes + " bytes not answered yet");
+			return;
+		}
+		if (parked == null || parked.capacity() < kept + data.remaining()) {
+			ByteBuffer grown = ByteBuffer.allocate(Math.max(kept + data.remaining(), (parked != null) ? parked.capacity() * 2 : 0));
+			if (parked != null) {
+				grown.put(parked);
+			}
+			parked = grown;
+		}
+		else {
+			parked.compact();
+		}
+		parked.put(data).flip();
+		exchange.parked = parked;
+	}
+
+	/**
+	 * Calls the application and encodes its response.
+	 * @return whether the connection stays open after it
+	 */
+	private boolean respond(HttpRequest request, HttpResponseEncoder encoder) {
+		HttpResponse response;
+		try {
+			response = this.handler.handle(request);
+			if (response == null) {
+				throw new IllegalStateException("The handler returned no response");
+			}
+		}
+		catch (Exception ex) {
+			response = failed(request, ex);
+		}
+		boolean head = request.method().equals("HEAD");
+		int mark = encoder.length();
+		try {
+			return encoder.encode(response, head, request.version(), request.isKeepAlive());
+		}
+		catch (RuntimeException ex) {
+			// A streamed body that failed half-way: replace the partial response.
+			encoder.truncate(mark);
+			return encoder.encode(failed(request, ex), head, request.version(), request.isKeepAlive());
+		}
+	}
+
+	private HttpResponse failed(HttpRequest request, Exception ex) {
+		this.handlerFailures.increment();
+		log.log(Level.WARNING, "HTTP handler failed on " + request + "; answering 500", ex);
+		return HttpResponse.text(500, "Internal Server Error");
+	}
+
+	/** Answers a request the parser rejected, then closes: its framing is lost. */
+	private void reject(Connection connection, Exchange exchange, int status, String reason) {
+		this.rejected.increment();
+		if (status == 413 || status == 414 || status == 431) {
+			this.limitsExceeded.increment();
+		}
+		log.log(Level.DEBUG, () -> "Rejecting a request on " + connection + " with " + status + ": " + reason);
+		exchange.encoder.encode(HttpResponse.text(status, HttpStatus.reasonPhrase(status)), false,
+				HttpVersion.HTTP_1_1, false);
+		closeAfterResponses(connection, exchange);
+	}
+
+	private void closeAfterResponses(Connection connection, Exchange exchange) {
+		exchange.closing = true;
+		exchange.parked = null;
+		flush(connection, exchange.encoder);
+		connection.closeAfterFlush();
+	}
+
+	private static void flush(Connection connection, HttpResponseEncoder encoder) {
+		if (encoder.length() > 0) {
+			connection.write(encoder.buffer());
+			encoder.reset();
+		}
+	}
+
+	/** Per-connection state, attached to the connection; touched on its loop thread only. */
+	private static final class Exchange {
+
+		final HttpRequestParser parser;
+
+		final HttpResponseEncoder encoder;
+
+		/** Input received but not answered yet (pipelining bound reached), in read mode. */
+		ByteBuffer parked;
+
+		boolean inputClosed;
+
+		boolean closing;
+
+		Exchange(HttpRequestParser parser, HttpResponseEncoder encoder) {
+			this.parser = parser;
+			this.encoder = encoder;
+		}
+
+	}
+
+}

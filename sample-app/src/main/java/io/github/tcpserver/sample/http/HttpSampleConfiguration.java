@@ -1,0 +1,59 @@
+package io.github.tcpserver.sample.http;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.github.tcpserver.context.SocketHandler;
+import io.github.tcpserver.protocol.http.HttpLimits;
+import io.github.tcpserver.protocol.http.HttpRequest;
+import io.github.tcpserver.protocol.http.HttpResponse;
+import io.github.tcpserver.protocol.http.HttpRouter;
+import io.github.tcpserver.protocol.http.HttpServerHandler;
+
+/**
+ * An HTTP listener on {@code http.port} (9080): {@code GET /} greets, {@code GET /json} answers
+ * JSON, {@code POST /echo} sends the body back.
+ */
+@Configuration(proxyBeanMethods = false)
+public class HttpSampleConfiguration {
+
+	/** Built once: a constant response is not modified by sending it. */
+	private static final HttpResponse HELLO = HttpResponse.text("Hello, world!");
+
+	@Bean
+	@SocketHandler(port = "${http.port:9080}")
+	HttpServerHandler http(HttpLimits limits) {
+		HttpRouter router = new HttpRouter().get("/", (request) -> HELLO)
+			.get("/json", HttpSampleConfiguration::json)
+			.post("/echo", HttpSampleConfiguration::echo);
+		return new HttpServerHandler(router, limits);
+	}
+
+	private static HttpResponse json(HttpRequest request) {
+		String name = request.queryParameter("name");
+		return HttpResponse.json("{\"message\":\"Hello, " + jsonEscape((name != null) ? name : "world") + "!\"}");
+	}
+
+	private static HttpResponse echo(HttpRequest request) {
+		String type = request.header("Content-Type");
+		return HttpResponse.ok().contentType((type != null) ? type : "application/octet-stream").body(request.body());
+	}
+
+	private static String jsonEscape(String text) {
+		StringBuilder escaped = new StringBuilder(text.length());
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c == '"' || c == '\\') {
+				escaped.append('\\').append(c);
+			}
+			else if (c < 0x20) {
+				escaped.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+			}
+			else {
+				escaped.append(c);
+			}
+		}
+		return escaped.toString();
+	}
+
+}

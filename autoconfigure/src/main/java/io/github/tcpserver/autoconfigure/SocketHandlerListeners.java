@@ -6,18 +6,25 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
 
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
+import io.github.tcpserver.blocking.OffloadingHandler;
+import io.github.tcpserver.blocking.StreamHandler;
+import io.github.tcpserver.blocking.StreamHandlerAdapter;
 import io.github.tcpserver.context.SocketHandler;
 import io.github.tcpserver.core.ConnectionHandler;
 import io.github.tcpserver.core.ListenerSpec;
 
 /**
  * Turns the application's {@link SocketHandler @SocketHandler} beans into listener specs: one per
- * bean, named after it, on the port of its annotation or {@code tcp.server.port}. Listeners on the
+ * bean, named after it, on the port of its annotation or {@code tcp.server.port}, with blocking
+ * handlers adapted to run on their executor. Listeners on the
  * default port come first, so the first listener is the one {@code local.tcp.server.port} names.
  */
 final class SocketHandlerListeners {
@@ -38,12 +45,7 @@ final class SocketHandlerListeners {
 		for (String name : names) {
 			SocketHandler annotation = beanFactory.findAnnotationOnBean(name, SocketHandler.class);
 			Object bean = beanFactory.getBean(name);
-			if (!(bean instanceof ConnectionHandler handler)) {
-				throw new SocketHandlerConfigurationException(
-						"@SocketHandler bean '" + name + "' of type " + bean.getClass().getName()
-								+ " does not implement io.github.tcpserver.core.ConnectionHandler.",
-						"Implement ConnectionHandler in '" + name + "', or remove @SocketHandler from it.");
-			}
+			ConnectionHandler handler = handler(name, bean, annotation, beanFactory, environment, properties);
 			boolean ownPort = StringUtils.hasText(annotation.port());
 			int port = ownPort ? port(name, environment.resolveRequiredPlaceholders(annotation.port()))
 					: properties.getPort();
@@ -55,6 +57,71 @@ final class SocketHandlerListeners {
 		checkConflicts(resolved);
 		resolved.sort(Comparator.comparing(Resolved::ownPort));
 		return resolved.stream().map(Resolved::spec).toList();
+	}
+
+	/**
+	 * The bean as the server runs it: on the I/O threads as it is, or, when it may block, adapted
+	 * to run on its executor.
+	 */
+	private static ConnectionHandler handler(String name, Object bean, SocketHandler annotation,
+			ListableBeanFactory beanFactory, Environment environment, TcpServerProperties properties) {
+		long maxPendingInput = properties.getBlocking().getMaxPendingInput().toBytes();
+		String executorName = environment.resolveRequiredPlaceholders(annotation.executor());
+		if (bean instanceof ConnectionHandler handler) {
+			if (!annotation.blocking() && !StringUtils.hasText(executorName)) {
+				return handler;
+			}
+			return new OffloadingHandler(handler, executor(name, executorName, beanFactory), maxPendingInput);
+		}
+		if (bean instanceof StreamHandler handler) {
+			return new StreamHandlerAdapter(handler, executor(name, executorName, beanFactory), maxPendingInput);
+		}
+		throw new SocketHandlerConfigurationException(
+				"@SocketHandler bean '" + name + "' of type " + bean.getClass().getName()
+						+ " does not implement io.github.tcpserver.core.ConnectionHandler"
+						+ " or io.github.tcpserver.blocking.StreamHandler.",
+				"Implement ConnectionHandler (or StreamHandler) in '" + name + "', or remove @SocketHandler from it.");
+	}
+
+	/**
+	 * The executor named by the annotation, else Boot's application task executor, else the
+	 * application's only {@link Executor}.
+	 */
+	private static Executor executor(String handlerName, String executorName, ListableBeanFactory beanFactory) {
+		if (StringUtils.hasText(executorName)) {
+			if (!beanFactory.containsBean(executorName)) {
+				throw new SocketHandlerConfigurationException(
+						"@SocketHandler bean '" + handlerName + "' runs on executor '" + executorName
+								+ "', but there is no bean of that name.",
+						"Define an Executor (or TaskExecutor) bean named '" + executorName
+								+ "', or name an existing one in the executor attribute of '" + handlerName + "'.");
+			}
+			Object executor = beanFactory.getBean(executorName);
+			if (executor instanceof Executor found) {
+				return found;
+			}
+			throw new SocketHandlerConfigurationException(
+					"@SocketHandler bean '" + handlerName + "' runs on executor '" + executorName + "', but that bean is a "
+							+ executor.getClass().getName() + ", not a java.util.concurrent.Executor.",
+					"Name an Executor (or TaskExecutor) bean in the executor attribute of '" + handlerName + "'.");
+		}
+		if (beanFactory.containsBean(TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME)) {
+			Object executor = beanFactory.getBean(TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME);
+			if (executor instanceof Executor found) {
+				return found;
+			}
+		}
+		Map<String, Executor> executors = beanFactory.getBeansOfType(Executor.class);
+		if (executors.size() == 1) {
+			return executors.values().iterator().next();
+		}
+		throw new SocketHandlerConfigurationException(
+				"@SocketHandler bean '" + handlerName + "' runs off the I/O threads, but there is "
+						+ ((executors.isEmpty()) ? "no Executor bean" : "more than one Executor bean " + executors.keySet())
+						+ " and no '" + TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME + "' to run it on.",
+				"Name an Executor bean in the executor attribute of '" + handlerName
+						+ "', or let Spring Boot's task execution auto-configuration define '"
+						+ TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME + "'.");
 	}
 
 	private static int port(String name, String value) {

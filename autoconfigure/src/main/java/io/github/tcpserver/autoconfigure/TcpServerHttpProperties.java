@@ -1,5 +1,7 @@
 package io.github.tcpserver.autoconfigure;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -24,6 +26,36 @@ public class TcpServerHttpProperties {
 
 	/** Pipelined requests answered in a row before reading pauses and other connections get a turn. */
 	private int maxPipelinedRequests = HttpLimits.DEFAULT_MAX_PIPELINED_REQUESTS;
+
+	/** Close a connection from which nothing arrives for this long, between requests too; 0 for never. */
+	private Duration idleTimeout = HttpLimits.DEFAULT_IDLE_TIMEOUT;
+
+	/** Answer 408 and close when a request line and header section take longer than this to arrive; 0 for unbounded. */
+	private Duration requestHeaderTimeout = HttpLimits.DEFAULT_REQUEST_HEADER_TIMEOUT;
+
+	public Duration getIdleTimeout() {
+		return this.idleTimeout;
+	}
+
+	public void setIdleTimeout(Duration idleTimeout) {
+		requireNotNegative("tcp.server.http.idle-timeout", idleTimeout);
+		this.idleTimeout = idleTimeout;
+	}
+
+	public Duration getRequestHeaderTimeout() {
+		return this.requestHeaderTimeout;
+	}
+
+	public void setRequestHeaderTimeout(Duration requestHeaderTimeout) {
+		requireNotNegative("tcp.server.http.request-header-timeout", requestHeaderTimeout);
+		this.requestHeaderTimeout = requestHeaderTimeout;
+	}
+
+	private static void requireNotNegative(String name, Duration value) {
+		if (value == null || value.isNegative()) {
+			throw new IllegalArgumentException(name + " must be zero or positive but was " + value);
+		}
+	}
 
 	public DataSize getMaxRequestLine() {
 		return this.maxRequestLine;
@@ -67,7 +99,7 @@ public class TcpServerHttpProperties {
 	/** @return the limits as the protocol takes them */
 	public HttpLimits toLimits() {
 		return new HttpLimits((int) this.maxRequestLine.toBytes(), (int) this.maxHeaderSize.toBytes(),
-				(int) this.maxBodySize.toBytes(), this.maxPipelinedRequests);
+				(int) this.maxBodySize.toBytes(), this.maxPipelinedRequests, this.idleTimeout, this.requestHeaderTimeout);
 	}
 
 	private static void requireSize(String name, DataSize size, long min) {

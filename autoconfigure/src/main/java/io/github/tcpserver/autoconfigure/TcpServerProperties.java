@@ -6,6 +6,7 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
+import io.github.tcpserver.blocking.OffloadingHandler;
 import io.github.tcpserver.core.ServerConfig;
 
 /**
@@ -77,6 +78,9 @@ public class TcpServerProperties {
 
 	/** Type of shutdown: graceful drains queued output within spring.lifecycle.timeout-per-shutdown-phase. */
 	private Shutdown shutdown = Shutdown.GRACEFUL;
+
+	/** Handlers that run off the I/O threads: blocking @SocketHandlers and stream handlers. */
+	private final Blocking blocking = new Blocking();
 
 	/** Connection events published to the application context. */
 	private final Events events = new Events();
@@ -269,6 +273,10 @@ public class TcpServerProperties {
 		}
 	}
 
+	public Blocking getBlocking() {
+		return this.blocking;
+	}
+
 	public Shutdown getShutdown() {
 		return this.shutdown;
 	}
@@ -291,6 +299,26 @@ public class TcpServerProperties {
 		if (size != null && (size.toBytes() < min || size.toBytes() > Integer.MAX_VALUE)) {
 			throw new IllegalArgumentException(name + " must be between " + min + "B and 2GB but was " + size);
 		}
+	}
+
+	/** Settings of handlers that run off the I/O threads ({@code tcp.server.blocking.*}). */
+	public static class Blocking {
+
+		/**
+		 * Input of one connection received and not yet handled by its blocking handler, above
+		 * which reading from that connection pauses until the handler has caught up to half of it.
+		 */
+		private DataSize maxPendingInput = DataSize.ofBytes(OffloadingHandler.DEFAULT_MAX_PENDING_BYTES);
+
+		public DataSize getMaxPendingInput() {
+			return this.maxPendingInput;
+		}
+
+		public void setMaxPendingInput(DataSize maxPendingInput) {
+			requireIntSize("tcp.server.blocking.max-pending-input", maxPendingInput, 1);
+			this.maxPendingInput = maxPendingInput;
+		}
+
 	}
 
 	/** Connection events ({@code tcp.server.events.*}). */

@@ -10,7 +10,8 @@ import org.springframework.core.annotation.AliasFor;
 import org.springframework.stereotype.Component;
 
 /**
- * Marks a {@link io.github.tcpserver.core.ConnectionHandler} bean as a TCP listener: the
+ * Marks a {@link io.github.tcpserver.core.ConnectionHandler} (or a blocking
+ * {@link io.github.tcpserver.blocking.StreamHandler}) bean as a TCP listener: the
  * auto-configured {@link io.github.tcpserver.core.SelectorServer} binds one listener per such
  * bean, named after the bean. Put it on a handler class (it is a {@code @Component}) or on a
  * {@code @Bean} method that returns a handler.
@@ -47,5 +48,23 @@ public @interface SocketHandler {
 	 * @return the address, or empty
 	 */
 	String address() default "";
+
+	/**
+	 * Whether the handler's callbacks run off the I/O threads, on an executor, so that they may
+	 * block: one event of a connection at a time and in order, connections in parallel. The
+	 * executor is {@link #executor()}, or Spring Boot's {@code applicationTaskExecutor} (virtual
+	 * threads with {@code spring.threads.virtual.enabled=true} on Java 21+). Implied by
+	 * {@link #executor()}; a {@code io.github.tcpserver.blocking.StreamHandler} always runs so.
+	 * @return whether the handler may block
+	 */
+	boolean blocking() default false;
+
+	/**
+	 * The name of the {@link java.util.concurrent.Executor} bean (a {@code TaskExecutor}, say)
+	 * that runs the handler off the I/O threads; property placeholders are resolved. Empty means
+	 * the application task executor when the handler is {@link #blocking()}.
+	 * @return the executor bean name, or empty
+	 */
+	String executor() default "";
 
 }

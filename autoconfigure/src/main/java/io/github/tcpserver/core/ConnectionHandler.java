@@ -46,6 +46,18 @@ public interface ConnectionHandler {
 	}
 
 	/**
+	 * Whether the server closes a connection (after writing its queued output) as soon as
+	 * {@link #onShutdown} returns. A handler whose work for a connection goes on on other threads
+	 * returns {@code false} and closes the connection itself, usually with
+	 * {@link Connection#closeAfterFlush()}, once that work is done; the stop's deadline still
+	 * closes whatever is left.
+	 * @return {@code true} (the default) to let the server close the connection at once
+	 */
+	default boolean closeAfterShutdown() {
+		return true;
+	}
+
+	/**
 	 * A callback of this handler threw, or the connection failed with an I/O error. The
 	 * connection is closed right after this call.
 	 * @param connection the failing connection

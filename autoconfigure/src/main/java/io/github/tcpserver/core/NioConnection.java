@@ -432,6 +432,11 @@ final class NioConnection implements Connection {
 			}
 			catch (Throwable ex) {
 				handlerFailed("onShutdown", ex);
+				return;
+			}
+			if (this.state == OPEN && !this.handler.closeAfterShutdown()) {
+				// The handler finishes its work elsewhere and closes the connection itself.
+				return;
 			}
 		}
 		beginClosing();

@@ -9,12 +9,17 @@ import io.github.tcpserver.protocol.echo.EchoHandler;
 
 /**
  * The sample application: an echo listener on {@code tcp.server.port} (9000), next to the other
- * sample protocols, each on its own port.
+ * sample protocols, each on its own port (the chat room: {@link ChatConfiguration}). Given a
+ * {@code --chat.client.*} argument it runs the terminal {@link ChatClient} instead.
  */
 @SpringBootApplication
 public class SampleApplication {
 
 	public static void main(String[] args) {
+		if (ChatClient.isRequested(args)) {
+			// Client mode: a terminal chat client, without Spring and without starting any server.
+			System.exit(ChatClient.run(args));
+		}
 		SpringApplication.run(SampleApplication.class, args);
 	}
 

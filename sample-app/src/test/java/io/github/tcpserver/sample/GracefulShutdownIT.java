@@ -138,7 +138,8 @@ class GracefulShutdownIT {
 		String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
 		return new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString(), "--server.port=0",
 				"--server.address=127.0.0.1", "--tcp.server.port=0", "--tcp.server.address=127.0.0.1",
-				"--sample.download.port=0", "--http.port=0", "--spring.lifecycle.timeout-per-shutdown-phase=" + DRAIN_TIMEOUT.toSeconds() + "s")
+				"--sample.download.port=0", "--http.port=0", "--chat.port=0", "--chat.framed-port=0",
+				"--spring.lifecycle.timeout-per-shutdown-phase=" + DRAIN_TIMEOUT.toSeconds() + "s")
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile())
 			.start();

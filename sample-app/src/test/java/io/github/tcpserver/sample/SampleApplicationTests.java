@@ -13,7 +13,8 @@ import io.github.tcpserver.core.SelectorServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@SpringBootTest(properties = { "tcp.server.port=0", "sample.download.port=0", "http.port=0" })
+@SpringBootTest(properties = { "tcp.server.port=0", "chat.port=0", "chat.framed-port=0", "http.port=0",
+		"sample.download.port=0" })
 class SampleApplicationTests {
 
 	@LocalTcpServerPort

@@ -246,6 +246,11 @@ public final class HttpRequestParser {
 		return this.state == State.REQUEST_LINE && (this.lineLength == 0 || this.lineEnded);
 	}
 
+	/** @return whether part of a request line or header section has arrived but not all of it */
+	public boolean isReadingHead() {
+		return this.state == State.HEADERS || (this.state == State.REQUEST_LINE && !isIdle());
+	}
+
 	State state() {
 		return this.state;
 	}

@@ -48,6 +48,8 @@ public class HttpServerHandler implements ConnectionHandler {
 
 	private final LongAdder handlerFailures = new LongAdder();
 
+	private final LongAdder timedOut = new LongAdder();
+
 	/**
 	 * @param handler what answers the requests, often an {@link HttpRouter}
 	 */
@@ -95,6 +97,11 @@ public class HttpServerHandler implements ConnectionHandler {
 		return this.handlerFailures.sum();
 	}
 
+	/** @return requests answered 408 because their header section did not arrive in time */
+	public long headerTimeouts() {
+		return this.timedOut.sum();
+	}
+
 	/** @return the limits in force */
 	public HttpLimits limits() {
 		return this.limits;
@@ -102,6 +109,7 @@ public class HttpServerHandler implements ConnectionHandler {
 
 	@Override
 	public void onOpen(Connection connection) {
+		connection.setReadIdleTimeout(this.limits.idleTimeout());
 		connection.attach(new Exchange(new HttpRequestParser(this.limits), new HttpResponseEncoder(this.serverLine)));
 	}
 
@@ -115,7 +123,21 @@ public class HttpServerHandler implements ConnectionHandler {
 			park(connection, exchange, data);
 			return;
 		}
+		long headTimeout = this.limits.requestHeaderTimeout().toNanos();
+		long now = (headTimeout > 0) ? System.nanoTime() : 0;
+		if (exchange.parser.isIdle()) {
+			exchange.headStartedNanos = now; // a new request begins in this read
+		}
 		process(connection, exchange, data);
+		// Slowloris defence: a head that trickles in a byte at a time never trips the idle timeout,
+		// so the head as a whole has a deadline (checked when bytes arrive; a silent peer is the
+		// idle timeout's).
+		if (headTimeout > 0 && !exchange.closing && exchange.parser.isReadingHead()
+				&& now - exchange.headStartedNanos > headTimeout) {
+			this.timedOut.increment();
+			reject(connection, exchange, 408, "Request header section not complete within "
+					+ this.limits.requestHeaderTimeout().toMillis() + " ms");
+		}
 	}
 
 	@Override
@@ -290,6 +312,9 @@ public class HttpServerHandler implements ConnectionHandler {
 		boolean inputClosed;
 
 		boolean closing;
+
+		/** When the head of the request being received began to arrive (nanoTime). */
+		long headStartedNanos;
 
 		Exchange(HttpRequestParser parser, HttpResponseEncoder encoder) {
 			this.parser = parser;

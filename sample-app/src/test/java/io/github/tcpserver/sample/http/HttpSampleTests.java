@@ -14,7 +14,8 @@ import org.springframework.boot.test.context.SpringBootTest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@SpringBootTest(properties = { "tcp.server.port=0", "http.port=0", "sample.download.port=0" })
+@SpringBootTest(properties = { "tcp.server.port=0", "http.port=0", "chat.port=0", "chat.framed-port=0",
+		"sample.download.port=0" })
 class HttpSampleTests {
 
 	@Value("${local.tcp.server.port.http}")

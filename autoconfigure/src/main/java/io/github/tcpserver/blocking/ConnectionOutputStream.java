@@ -1,0 +1,148 @@
+package io.github.tcpserver.blocking;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import io.github.tcpserver.core.Connection;
+
+/**
+ * The output side of a {@link StreamConnection}: each write is copied and handed to the I/O
+ * thread. A writer blocks, as on a socket whose send buffer is full, while the connection is not
+ * writable (queued output above the high-water mark) or while more than {@code maxInFlight} bytes
+ * are still on their way to the I/O thread, so a slow peer cannot make output queue without bound.
+ */
+final class ConnectionOutputStream extends OutputStream {
+
+	/** Longest pause between checks while blocked on a slow peer. */
+	private static final long MAX_BACKOFF_NANOS = 10_000_000;
+
+	private final Connection connection;
+
+	private final long maxInFlight;
+
+	/** Writes up to this size are merged on their way to the socket. */
+	private static final int MERGE_LIMIT = 64 * 1024;
+
+	/** Written by the handler, not yet handed to the connection. */
+	private final Queue<ByteBuffer> pending = new ConcurrentLinkedQueue<>();
+
+	/** A drain task is queued on the I/O thread; writes in the meantime ride along with it. */
+	private final AtomicBoolean drainScheduled = new AtomicBoolean();
+
+	/** Bytes handed to the I/O thread and not yet given to the connection there. */
+	private final AtomicLong inFlight = new AtomicLong();
+
+	private volatile boolean closed;
+
+	ConnectionOutputStream(Connection connection, long maxInFlight) {
+		this.connection = connection;
+		this.maxInFlight = maxInFlight;
+	}
+
+	@Override
+	public void write(int b) throws IOException {
+		write(new byte[] { (byte) b }, 0, 1);
+	}
+
+	@Override
+	public void write(byte[] b, int off, int len) throws IOException {
+		Objects.checkFromIndexSize(off, len, b.length);
+		ensureOpen();
+		if (len == 0) {
+			return;
+		}
+		awaitWritable();
+		this.pending.add(ByteBuffer.allocate(len).put(b, off, len).flip());
+		this.inFlight.addAndGet(len);
+		if (this.drainScheduled.compareAndSet(false, true)) {
+			this.connection.execute(this::drain);
+		}
+	}
+
+	/**
+	 * On the I/O thread: hands everything written so far to the connection, small writes merged
+	 * into one buffer. A handler writing a few bytes at a time (socketserver's recv(5)/sendall
+	 * style) then costs one loop task and one socket write per batch, not per call.
+	 */
+	private void drain() {
+		this.drainScheduled.set(false);
+		ByteBuffer first;
+		while ((first = this.pending.poll()) != null) {
+			ByteBuffer next = this.pending.peek();
+			if (next == null || first.remaining() >= MERGE_LIMIT) {
+				write(first);
+				continue;
+			}
+			// inFlight counts every byte still queued here, so it bounds what can be merged.
+			int capacity = (int) Math.min(MERGE_LIMIT, Math.max(first.remaining(), this.inFlight.get()));
+			ByteBuffer merged = ByteBuffer.allocate(capacity);
+			merged.put(first);
+			while ((next = this.pending.peek()) != null && next.remaining() <= merged.remaining()) {
+				merged.put(this.pending.poll());
+			}
+			write(merged.flip());
+		}
+	}
+
+	private void write(ByteBuffer data) {
+		int length = data.remaining();
+		// Straight to the socket, or into the queue that isWritable() watches.
+		this.connection.write(data);
+		this.inFlight.addAndGet(-length);
+	}
+
+	private void ensureOpen() throws SocketException {
+		if (this.closed) {
+			throw new SocketException("Socket output is shut down");
+		}
+		if (!this.connection.isOpen()) {
+			throw new SocketException("Connection closed");
+		}
+	}
+
+	/**
+	 * Waits while the peer is behind. The core offers no writability callback, so this polls, with
+	 * a backoff from 50 µs to 10 ms; it only waits when the peer is slower than the writer.
+	 */
+	private void awaitWritable() throws IOException {
+		long backoff = 50_000;
+		while (this.inFlight.get() > this.maxInFlight || !this.connection.isWritable()) {
+			ensureOpen();
+			LockSupport.parkNanos(backoff);
+			if (Thread.interrupted()) {
+				Thread.currentThread().interrupt();
+				throw new InterruptedIOException("Interrupted while waiting for the peer to read");
+			}
+			backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
+		}
+	}
+
+	/** Nothing to do: every write is already on its way to the socket. */
+	@Override
+	public void flush() throws IOException {
+		ensureOpen();
+	}
+
+	/** Sends what is queued, then FIN; idempotent. */
+	@Override
+	public void close() {
+		if (!this.closed) {
+			this.closed = true;
+			this.connection.closeAfterFlush();
+		}
+	}
+
+	boolean isClosed() {
+		return this.closed;
+	}
+
+}

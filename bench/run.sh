@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Benchmarks the starter (the sample app's echo and HTTP listeners, default settings, Actuator and
+# metrics on) side by side with the reference servers of the benchmark workshop in ../shared/bench
+# (Netty 4.2 NIO/epoll, a naive single-thread NIO echo, Spring Boot/Tomcat), in one invocation.
+# Not part of `mvn verify`. Loopback only; every run is bounded in time.
+#
+#   bench/run.sh                                   # everything, 3 reps (about 35 minutes)
+#   bench/run.sh --scenarios echo64,http100 --reps 3
+#   bench/run.sh --servers starter-echo,netty-echo-nio --scenarios echo64 --reps 1
+#
+# Options are those of the workshop's run-anchors.sh (--help). Results land in bench/results/<date>/
+# (table.md, raw.csv, logs), git-ignored; copy the table into BENCHMARKS.md.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+workshop=${BENCH_WORKSHOP:-$root/../shared/bench}
+[ -f "$workshop/run-anchors.sh" ] || { echo "benchmark workshop not found at $workshop (set BENCH_WORKSHOP)" >&2; exit 2; }
+work=$root/bench/work
+mkdir -p "$work"
+# The workshop is read-only: build it in a private copy (once; rebuilt when the workshop changes).
+if [ ! -f "$work/.copied" ] || [ "$workshop/run-anchors.sh" -nt "$work/.copied" ]; then
+  rm -rf "$work/ws" && cp -r "$workshop" "$work/ws" && chmod -R u+w "$work/ws" && touch "$work/.copied"
+fi
+command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+[ -x "$work/ws/loadgen/loadgen" ] || make -s -C "$work/ws/loadgen"
+[ -f "$work/ws/refservers/netty/target/refservers-netty.jar" ] || mvn -B -q -f "$work/ws/refservers/pom.xml" package -DskipTests
+[ -f "$root/sample-app/target/tcp-server-sample-app.jar" ] || mvn -B -q -f "$root/pom.xml" install -DskipTests
+jar=$root/sample-app/target/tcp-server-sample-app.jar
+# Every other listener of the sample app on a free port, so that only the measured one is fixed.
+others="--chat.port=0 --chat.framed-port=0 --management.server.port=0 --server.port=0"
+conf=$work/servers.conf
+{
+  grep -v '^#' "$work/ws/servers.conf" | grep -v '^$'
+  echo "starter-echo  echo  127.0.0.1:7000  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.address={HOST} --tcp.server.port={PORT} --http.port=0 $others"
+  echo "starter-http  http  127.0.0.1:7080  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port={PORT} $others"
+} > "$conf"
+out=$root/bench/results/$(date +%Y%m%d-%H%M%S)
+cd "$work/ws"
+exec ./run-anchors.sh --config "$conf" --out "$out" "$@"

@@ -21,15 +21,12 @@ import java.util.function.Consumer;
  * repeat. Other threads never touch the selector; they submit tasks with {@link #execute}.
  * <p>
  * The hot path allocates nothing: ready keys are dispatched through one reused consumer (no
- * selected-key set iterator), reads go into one shared buffer per loop, and gathering writes use
- * one shared array.
+ * selected-key set iterator), reads go into one shared buffer per loop, and heap bytes are written
+ * through one shared direct staging buffer.
  */
 final class IoLoop implements Runnable {
 
 	private static final System.Logger log = System.getLogger(IoLoop.class.getName());
-
-	/** Enough buffers per vectored write to batch a pipeline; well under Linux's IOV_MAX (1024). */
-	private static final int MAX_GATHER = 64;
 
 	/** Tasks run per iteration before the loop selects again, so tasks cannot starve I/O. */
 	private static final int MAX_TASKS_PER_ITERATION = 4096;
@@ -58,7 +55,14 @@ final class IoLoop implements Runnable {
 
 	private final ByteBuffer readBuffer;
 
-	private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+	/**
+	 * Direct buffer through which heap bytes are written. Writing a heap buffer makes the JDK copy
+	 * it into a thread-local temporary direct buffer anyway (two ThreadLocal lookups per write,
+	 * and one malloc'ed buffer as large as the write when it exceeds the cache): copying into this
+	 * one ourselves is the same copy without that cost, and lets a flush gather several queued
+	 * buffers into one contiguous write.
+	 */
+	private final ByteBuffer stagingBuffer;
 
 	private final Consumer<SelectionKey> keyDispatcher = this::dispatch;
 
@@ -108,6 +112,7 @@ final class IoLoop implements Runnable {
 		this.config = config;
 		this.selector = Selector.open();
 		this.readBuffer = ByteBuffer.allocateDirect(config.readBufferSize());
+		this.stagingBuffer = ByteBuffer.allocateDirect(Math.max(config.readBufferSize(), 64 * 1024));
 		this.thread = new Thread(this, config.threadNamePrefix() + index);
 		this.thread.setDaemon(false);
 	}
@@ -132,8 +137,8 @@ final class IoLoop implements Runnable {
 		return this.thread;
 	}
 
-	ByteBuffer[] gatherArray() {
-		return this.gather;
+	ByteBuffer stagingBuffer() {
+		return this.stagingBuffer;
 	}
 
 	boolean inLoop() {

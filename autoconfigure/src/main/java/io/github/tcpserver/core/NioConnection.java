@@ -236,7 +236,7 @@ final class NioConnection implements Connection {
 		}
 		if (this.outbound == null || this.outbound.isEmpty()) {
 			try {
-				int n = this.channel.write(data);
+				long n = data.isDirect() ? this.channel.write(data) : writeStaged(data);
 				this.bytesSent += n;
 				if (n > 0) {
 					this.lastWriteNanos = this.loop.now();
@@ -251,6 +251,28 @@ final class NioConnection implements Connection {
 			}
 		}
 		enqueue(owned ? data : copyOf(data));
+	}
+
+	/**
+	 * Writes heap bytes through the loop's direct staging buffer, chunk by chunk while the socket
+	 * takes them all.
+	 * @return bytes written; {@code data}'s position is advanced past them
+	 */
+	private long writeStaged(ByteBuffer data) throws IOException {
+		ByteBuffer staging = this.loop.stagingBuffer();
+		long written = 0;
+		while (data.hasRemaining()) {
+			int length = Math.min(data.remaining(), staging.capacity());
+			staging.clear();
+			staging.put(0, data, data.position(), length).limit(length);
+			int n = this.channel.write(staging);
+			data.position(data.position() + n);
+			written += n;
+			if (n < length) {
+				break;
+			}
+		}
+		return written;
 	}
 
 	private static ByteBuffer copyOf(ByteBuffer data) {
@@ -301,30 +323,16 @@ final class NioConnection implements Connection {
 		if (queue == null) {
 			return;
 		}
-		ByteBuffer[] gather = this.loop.gatherArray();
+		// A gathering write: the queued buffers (heap copies) are packed into the loop's direct
+		// staging buffer and written with one syscall, as many times as the socket takes them all.
+		ByteBuffer staging = this.loop.stagingBuffer();
 		while (!queue.isEmpty()) {
-			long attempted;
-			long n;
+			staging.clear();
+			int attempted = queue.copyInto(staging);
+			staging.flip();
+			int n;
 			try {
-				if (queue.size() == 1) {
-					ByteBuffer only = queue.peek();
-					attempted = only.remaining();
-					n = this.channel.write(only);
-				}
-				else {
-					int count = queue.gather(gather);
-					attempted = 0;
-					for (int i = 0; i < count; i++) {
-						attempted += gather[i].remaining();
-					}
-					try {
-						n = this.channel.write(gather, 0, count);
-					}
-					finally {
-						// Don't let the loop's shared array keep written buffers reachable.
-						java.util.Arrays.fill(gather, 0, count, null);
-					}
-				}
+				n = this.channel.write(staging);
 			}
 			catch (IOException ex) {
 				ioFailed("write", ex);

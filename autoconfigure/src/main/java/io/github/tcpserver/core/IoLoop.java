@@ -21,15 +21,12 @@ import java.util.function.Consumer;
  * repeat. Other threads never touch the selector; they submit tasks with {@link #execute}.
  * <p>
  * The hot path allocates nothing: ready keys are dispatched through one reused consumer (no
- * selected-key set iterator), reads go into one shared buffer per loop, and gathering writes use
- * one shared array.
+ * selected-key set iterator), reads go into one shared buffer per loop, and heap bytes are written
+ * through one shared direct staging buffer.
  */
 final class IoLoop implements Runnable {
 
 	private static final System.Logger log = System.getLogger(IoLoop.class.getName());
-
-	/** Enough buffers per vectored write to batch a pipeline; well under Linux's IOV_MAX (1024). */
-	private static final int MAX_GATHER = 64;
 
 	/** Tasks run per iteration before the loop selects again, so tasks cannot starve I/O. */
 	private static final int MAX_TASKS_PER_ITERATION = 4096;
@@ -58,11 +55,24 @@ final class IoLoop implements Runnable {
 
 	private final ByteBuffer readBuffer;
 
-	private final ByteBuffer[] gather = new ByteBuffer[MAX_GATHER];
+	/**
+	 * Direct buffer through which heap bytes are written. Writing a heap buffer makes the JDK copy
+	 * it into a thread-local temporary direct buffer anyway (two ThreadLocal lookups per write,
+	 * and one malloc'ed buffer as large as the write when it exceeds the cache): copying into this
+	 * one ourselves is the same copy without that cost, and lets a flush gather several queued
+	 * buffers into one contiguous write.
+	 */
+	private final ByteBuffer stagingBuffer;
 
 	private final Consumer<SelectionKey> keyDispatcher = this::dispatch;
 
 	private volatile boolean running = true;
+
+	/** Set once the loop has ended: tasks submitted after that are abandoned, not lost silently. */
+	private volatile boolean terminated;
+
+	/** Listeners whose accepting is paused after accept() failed, with the nanoTime to resume. */
+	private final java.util.Map<Listener, Long> pausedAccepts = new java.util.HashMap<>();
 
 	/** nanoTime taken once per iteration on the first event, 0 when stale. */
 	private long now;
@@ -102,6 +112,7 @@ final class IoLoop implements Runnable {
 		this.config = config;
 		this.selector = Selector.open();
 		this.readBuffer = ByteBuffer.allocateDirect(config.readBufferSize());
+		this.stagingBuffer = ByteBuffer.allocateDirect(Math.max(config.readBufferSize(), 64 * 1024));
 		this.thread = new Thread(this, config.threadNamePrefix() + index);
 		this.thread.setDaemon(false);
 	}
@@ -126,8 +137,8 @@ final class IoLoop implements Runnable {
 		return this.thread;
 	}
 
-	ByteBuffer[] gatherArray() {
-		return this.gather;
+	ByteBuffer stagingBuffer() {
+		return this.stagingBuffer;
 	}
 
 	boolean inLoop() {
@@ -151,9 +162,44 @@ final class IoLoop implements Runnable {
 	/** Runs {@code task} on this loop's thread. Any thread. */
 	void execute(Runnable task) {
 		this.tasks.add(task);
-		if (!inLoop() && this.wakeupPending.compareAndSet(false, true)) {
+		if (this.terminated) {
+			abandonTasks(); // the loop is gone: nobody else will run them
+		}
+		else if (!inLoop() && this.wakeupPending.compareAndSet(false, true)) {
 			this.selector.wakeup();
 		}
+	}
+
+	/** Drops queued tasks, closing the connections whose registration will never run. */
+	private void abandonTasks() {
+		Runnable task;
+		while ((task = this.tasks.poll()) != null) {
+			if (task instanceof Registration registration) {
+				registration.connection.closeNow();
+			}
+		}
+	}
+
+	/**
+	 * Registers a connection accepted on another loop; a named task, so that a loop that has
+	 * ended can still close the connection instead of leaking it.
+	 */
+	static final class Registration implements Runnable {
+
+		private final IoLoop loop;
+
+		final NioConnection connection;
+
+		Registration(IoLoop loop, NioConnection connection) {
+			this.loop = loop;
+			this.connection = connection;
+		}
+
+		@Override
+		public void run() {
+			this.loop.register(this.connection);
+		}
+
 	}
 
 	/** Asks the loop to end; it closes its remaining connections on the way out. */
@@ -171,6 +217,11 @@ final class IoLoop implements Runnable {
 	public void run() {
 		while (this.running) {
 			try {
+				if (Thread.interrupted()) {
+					// A handler or library interrupted this thread; left set, the flag would make
+					// every select() return at once and spin the loop.
+					log.log(Level.WARNING, this.thread.getName() + " was interrupted; the I/O thread ignores interrupts");
+				}
 				this.now = 0;
 				BUSY_SINCE.setOpaque(this, 0L);
 				this.wakeupPending.set(false);
@@ -183,11 +234,11 @@ final class IoLoop implements Runnable {
 				this.wakeupPending.set(true);
 				markBusy();
 				runTasks();
-				DISPATCHING.setOpaque(this, (NioConnection) null);
 				long current = now();
 				if (current - this.lastSweepNanos >= SWEEP_INTERVAL_NANOS) {
 					this.lastSweepNanos = current;
 					sweep(current);
+					resumeAccepting(current);
 				}
 			}
 			catch (ClosedSelectorException ex) {
@@ -197,13 +248,7 @@ final class IoLoop implements Runnable {
 				// The loop must not die: log, back off briefly so a persistent failure cannot spin
 				// a core, and go on. Only the failing connection (closed where it failed) suffers.
 				log.log(Level.ERROR, "Unexpected error in " + this.thread.getName() + "; continuing", ex);
-				try {
-					Thread.sleep(100);
-				}
-				catch (InterruptedException interrupted) {
-					Thread.currentThread().interrupt();
-					break;
-				}
+				java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
 			}
 		}
 		closeAll();
@@ -246,10 +291,36 @@ final class IoLoop implements Runnable {
 			if ((ready & SelectionKey.OP_READ) != 0 && key.isValid()) {
 				connection.onReadable(this.readBuffer, this.config.maxReadsPerEvent());
 			}
+			DISPATCHING.setOpaque(this, (NioConnection) null);
 		}
 		else if (attachment instanceof Listener listener) {
-			this.server.accept(listener, MAX_ACCEPTS_PER_EVENT);
+			this.server.accept(listener, MAX_ACCEPTS_PER_EVENT, this);
 		}
+	}
+
+	/** Stops accepting on {@code listener} for a while. Loop thread. */
+	void pauseAccepting(Listener listener, long millis) {
+		SelectionKey key = listener.channel().keyFor(this.selector);
+		if (key != null && key.isValid()) {
+			key.interestOps(0);
+			this.pausedAccepts.put(listener, now() + TimeUnit.MILLISECONDS.toNanos(millis));
+		}
+	}
+
+	private void resumeAccepting(long current) {
+		if (this.pausedAccepts.isEmpty()) {
+			return;
+		}
+		this.pausedAccepts.entrySet().removeIf((paused) -> {
+			if (current - paused.getValue() < 0) {
+				return false;
+			}
+			SelectionKey key = paused.getKey().channel().keyFor(this.selector);
+			if (key != null && key.isValid()) {
+				key.interestOps(SelectionKey.OP_ACCEPT);
+			}
+			return true;
+		});
 	}
 
 	/** Checks every connection's timeouts. Loop thread. */
@@ -282,6 +353,7 @@ final class IoLoop implements Runnable {
 	/** Registers a connection accepted elsewhere. Loop thread. */
 	void register(NioConnection connection) {
 		if (!this.running) {
+			this.server.forcedOnStop.increment(); // accepted, but the server stopped before serving it
 			connection.closeNow();
 			return;
 		}
@@ -312,10 +384,23 @@ final class IoLoop implements Runnable {
 	}
 
 	private void closeAll() {
-		runTasks(); // registrations and closes submitted before the stop
+		// Registrations, writes and closes submitted before the stop run first, all of them.
+		Runnable task;
+		while ((task = this.tasks.poll()) != null) {
+			try {
+				task.run();
+			}
+			catch (Throwable ex) {
+				log.log(Level.ERROR, "A task on " + this.thread.getName() + " failed", ex);
+			}
+		}
+		this.terminated = true;
+		abandonTasks(); // any that raced with the flag
 		try {
 			for (NioConnection connection : connections()) {
-				connection.closeNow();
+				if (connection.closeAtLoopEnd()) {
+					this.server.forcedOnStop.increment();
+				}
 			}
 			this.selector.close();
 		}

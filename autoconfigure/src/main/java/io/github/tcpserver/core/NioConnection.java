@@ -77,6 +77,28 @@ final class NioConnection implements Connection {
 
 	private boolean inputClosed;
 
+	/** Whether the handler was told of the open; onClose is paired with it. */
+	private boolean opened;
+
+	/**
+	 * Bytes written from other threads and still travelling to the loop as tasks; counted
+	 * against the hard cap, so a producer on another thread cannot outrun the loop unbounded.
+	 */
+	@SuppressWarnings("unused")
+	private volatile long inTransit;
+
+	private static final java.lang.invoke.VarHandle IN_TRANSIT;
+
+	static {
+		try {
+			IN_TRANSIT = java.lang.invoke.MethodHandles.lookup()
+				.findVarHandle(NioConnection.class, "inTransit", long.class);
+		}
+		catch (ReflectiveOperationException ex) {
+			throw new ExceptionInInitializerError(ex);
+		}
+	}
+
 	/** Output shut down after the drain; reading and discarding until the peer closes. */
 	private boolean lingering;
 
@@ -128,6 +150,10 @@ final class NioConnection implements Connection {
 	void register() throws IOException {
 		this.interest = SelectionKey.OP_READ;
 		this.key = this.channel.register(this.loop.selector(), this.interest, this);
+		// Visible to other threads (the Actuator, broadcasts) only now that it is registered, so
+		// nothing can be written or paused before the key exists.
+		this.loop.server().connectionRegistered(this);
+		this.opened = true;
 		try {
 			this.handler.onOpen(this);
 		}
@@ -210,7 +236,7 @@ final class NioConnection implements Connection {
 		}
 		if (this.outbound == null || this.outbound.isEmpty()) {
 			try {
-				int n = this.channel.write(data);
+				long n = data.isDirect() ? this.channel.write(data) : writeStaged(data);
 				this.bytesSent += n;
 				if (n > 0) {
 					this.lastWriteNanos = this.loop.now();
@@ -225,6 +251,28 @@ final class NioConnection implements Connection {
 			}
 		}
 		enqueue(owned ? data : copyOf(data));
+	}
+
+	/**
+	 * Writes heap bytes through the loop's direct staging buffer, chunk by chunk while the socket
+	 * takes them all.
+	 * @return bytes written; {@code data}'s position is advanced past them
+	 */
+	private long writeStaged(ByteBuffer data) throws IOException {
+		ByteBuffer staging = this.loop.stagingBuffer();
+		long written = 0;
+		while (data.hasRemaining()) {
+			int length = Math.min(data.remaining(), staging.capacity());
+			staging.clear();
+			staging.put(0, data, data.position(), length).limit(length);
+			int n = this.channel.write(staging);
+			data.position(data.position() + n);
+			written += n;
+			if (n < length) {
+				break;
+			}
+		}
+		return written;
 	}
 
 	private static ByteBuffer copyOf(ByteBuffer data) {
@@ -245,12 +293,8 @@ final class NioConnection implements Connection {
 		this.outbound.add(owned);
 		updateQueueStats();
 		long queued = this.outbound.bytes();
-		if (queued > this.loop.config().maxQueuedOutput()) {
-			this.listener.overflowed.increment();
-			log.log(Level.WARNING, () -> "Closing connection " + this.id + " of listener '" + this.listener.name()
-					+ "' from " + this.remoteAddress + ": " + queued + " bytes of output queued, over the limit of "
-					+ this.loop.config().maxQueuedOutput() + " (tcp.server.max-queued-output); the peer is not reading");
-			closeNow();
+		if (queued + (long) IN_TRANSIT.getOpaque(this) > this.loop.config().maxQueuedOutput()) {
+			overflowed(queued);
 			return;
 		}
 		if (queued > this.loop.config().writeHighWaterMark() && !this.readPaused) {
@@ -261,36 +305,34 @@ final class NioConnection implements Connection {
 		}
 	}
 
+	/** Output passed the hard cap: close with a reason. Loop thread. */
+	private void overflowed(long queued) {
+		if (this.state == CLOSED) {
+			return;
+		}
+		this.listener.overflowed.increment();
+		log.log(Level.WARNING, () -> "Closing connection " + this.id + " of listener '" + this.listener.name() + "' from "
+				+ this.remoteAddress + ": " + queued + " bytes of output queued, over the limit of "
+				+ this.loop.config().maxQueuedOutput() + " (tcp.server.max-queued-output); the peer is not reading");
+		closeNow();
+	}
+
 	/** Writes as much of the queue as the socket takes. Loop thread. */
 	private void flush() {
 		OutboundQueue queue = this.outbound;
 		if (queue == null) {
 			return;
 		}
-		ByteBuffer[] gather = this.loop.gatherArray();
+		// A gathering write: the queued buffers (heap copies) are packed into the loop's direct
+		// staging buffer and written with one syscall, as many times as the socket takes them all.
+		ByteBuffer staging = this.loop.stagingBuffer();
 		while (!queue.isEmpty()) {
-			long attempted;
-			long n;
+			staging.clear();
+			int attempted = queue.copyInto(staging);
+			staging.flip();
+			int n;
 			try {
-				if (queue.size() == 1) {
-					ByteBuffer only = queue.peek();
-					attempted = only.remaining();
-					n = this.channel.write(only);
-				}
-				else {
-					int count = queue.gather(gather);
-					attempted = 0;
-					for (int i = 0; i < count; i++) {
-						attempted += gather[i].remaining();
-					}
-					try {
-						n = this.channel.write(gather, 0, count);
-					}
-					finally {
-						// Don't let the loop's shared array keep written buffers reachable.
-						java.util.Arrays.fill(gather, 0, count, null);
-					}
-				}
+				n = this.channel.write(staging);
 			}
 			catch (IOException ex) {
 				ioFailed("write", ex);
@@ -310,8 +352,10 @@ final class NioConnection implements Connection {
 			drained();
 			return;
 		}
-		if (this.readPaused && queue.bytes() < this.loop.config().writeLowWaterMark()) {
+		if (this.readPaused && queue.bytes() <= this.loop.config().writeLowWaterMark()) {
 			this.readPaused = false;
+			// The pause was ours, not the peer's silence: restart the read-idle clock.
+			this.lastReadNanos = this.loop.now();
 		}
 		updateInterest();
 	}
@@ -322,6 +366,10 @@ final class NioConnection implements Connection {
 	}
 
 	private void updateInterest() {
+		if (this.lingering) {
+			setInterest(SelectionKey.OP_READ); // only the peer's EOF matters now
+			return;
+		}
 		int ops = 0;
 		if (this.state == OPEN && !this.readPaused && !this.readSuspended && !this.inputClosed) {
 			ops |= SelectionKey.OP_READ;
@@ -355,7 +403,7 @@ final class NioConnection implements Connection {
 	/** CLOSING and nothing left to write: close, or linger if the peer may still be sending. */
 	private void drained() {
 		if (this.inputClosed || this.lingering) {
-			closeNow();
+			close(true);
 			return;
 		}
 		try {
@@ -382,7 +430,7 @@ final class NioConnection implements Connection {
 				return;
 			}
 			if (n < 0) {
-				closeNow();
+				close(true); // the peer saw our FIN and closed: the reply arrived whole
 				return;
 			}
 			if (n < buffer.capacity()) {
@@ -401,7 +449,7 @@ final class NioConnection implements Connection {
 		}
 		if (this.lingering) {
 			if (now - this.lingerDeadlineNanos >= 0) {
-				closeNow();
+				close(true); // all output was written before FIN
 			}
 			return;
 		}
@@ -424,6 +472,13 @@ final class NioConnection implements Connection {
 		closeNow();
 	}
 
+	/** The loop is ending: close, and say whether the close was forced. Loop thread. */
+	boolean closeAtLoopEnd() {
+		boolean forced = this.state != CLOSED && !this.lingering;
+		close(this.lingering);
+		return forced;
+	}
+
 	/** Graceful shutdown: let the handler say goodbye, then drain and close. Loop thread. */
 	void shutdown() {
 		if (this.state == OPEN) {
@@ -444,6 +499,14 @@ final class NioConnection implements Connection {
 
 	/** Closes now and releases everything. Loop thread. Idempotent. */
 	void closeNow() {
+		close(false);
+	}
+
+	/**
+	 * @param clean whether everything owed to the peer was written (a graceful close that
+	 * finished), for the shutdown report
+	 */
+	private void close(boolean clean) {
 		if (this.state == CLOSED) {
 			return;
 		}
@@ -461,7 +524,10 @@ final class NioConnection implements Connection {
 			this.outbound.clear();
 			this.outbound = null;
 		}
-		this.loop.server().connectionClosed(this);
+		this.loop.server().connectionClosed(this, clean);
+		if (!this.opened) {
+			return; // the handler never saw it open
+		}
 		try {
 			this.handler.onClose(this);
 		}
@@ -473,6 +539,12 @@ final class NioConnection implements Connection {
 
 	private void handlerFailed(String callback, Throwable ex) {
 		this.listener.errors.increment();
+		if (this.state == CLOSED) {
+			// The handler closed the connection and then threw: onClose already ran; log only.
+			log.log(Level.WARNING, "Handler " + this.handler.getClass().getName() + " of listener '"
+					+ this.listener.name() + "' threw in " + callback + " after closing connection " + this.id, ex);
+			return;
+		}
 		log.log(Level.WARNING, "Handler " + this.handler.getClass().getName() + " of listener '" + this.listener.name()
 				+ "' threw in " + callback + " on connection " + this.id + " from " + this.remoteAddress
 				+ "; closing that connection", ex);
@@ -528,7 +600,17 @@ final class NioConnection implements Connection {
 			return;
 		}
 		ByteBuffer copy = copyOf(data);
-		this.loop.execute(() -> writeOnLoop(copy, true));
+		long size = copy.remaining();
+		long travelling = (long) IN_TRANSIT.getAndAdd(this, size) + size;
+		if (travelling + this.queuedBytes > this.loop.config().maxQueuedOutput()) {
+			IN_TRANSIT.getAndAdd(this, -size);
+			this.loop.execute(() -> overflowed(travelling + this.queuedBytes));
+			return;
+		}
+		this.loop.execute(() -> {
+			IN_TRANSIT.getAndAdd(this, -size);
+			writeOnLoop(copy, true);
+		});
 	}
 
 	@Override
@@ -567,6 +649,7 @@ final class NioConnection implements Connection {
 		if (this.loop.inLoop()) {
 			if (this.readSuspended) {
 				this.readSuspended = false;
+				this.lastReadNanos = this.loop.now();
 				updateInterest();
 			}
 		}
@@ -582,7 +665,8 @@ final class NioConnection implements Connection {
 
 	@Override
 	public boolean isWritable() {
-		return this.state == OPEN && this.queuedBytes <= this.loop.config().writeHighWaterMark();
+		return this.state == OPEN
+				&& this.queuedBytes + (long) IN_TRANSIT.getOpaque(this) <= this.loop.config().writeHighWaterMark();
 	}
 
 	@Override

@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 /**
  * A connection's queue of buffers waiting for the socket: a growable ring that tracks the bytes it
  * holds. Loop-thread only. A ring rather than {@code ArrayDeque} so that gathering the head
- * buffers for a vectored write needs no iterator (no garbage per flush).
+ * buffers into one write needs no iterator (no garbage per flush).
  */
 final class OutboundQueue {
 
@@ -44,26 +44,39 @@ final class OutboundQueue {
 	}
 
 	/**
-	 * Copies up to {@code into.length} head buffers into {@code into}.
-	 * @return how many were copied
+	 * Copies the queued bytes, from the head on, into {@code into} until it is full or the queue
+	 * is exhausted, without consuming them (see {@link #consumed(long)}).
+	 * @return how many bytes were copied
 	 */
-	int gather(ByteBuffer[] into) {
-		int n = Math.min(this.size, into.length);
+	int copyInto(ByteBuffer into) {
 		int mask = this.ring.length - 1;
-		for (int i = 0; i < n; i++) {
-			into[i] = this.ring[(this.head + i) & mask];
+		int copied = 0;
+		for (int i = 0; i < this.size && into.hasRemaining(); i++) {
+			ByteBuffer buffer = this.ring[(this.head + i) & mask];
+			int length = Math.min(buffer.remaining(), into.remaining());
+			into.put(into.position(), buffer, buffer.position(), length);
+			into.position(into.position() + length);
+			copied += length;
 		}
-		return n;
+		return copied;
 	}
 
 	/**
-	 * Accounts for {@code written} bytes taken by the socket and drops the buffers that are now
-	 * empty.
+	 * Accounts for {@code written} bytes taken by the socket: advances the head buffers past them
+	 * and drops the buffers that are now empty.
 	 */
 	void consumed(long written) {
 		this.bytes -= written;
 		int mask = this.ring.length - 1;
-		while (this.size > 0 && !this.ring[this.head].hasRemaining()) {
+		long left = written;
+		while (this.size > 0) {
+			ByteBuffer head = this.ring[this.head];
+			int take = (int) Math.min(head.remaining(), left);
+			head.position(head.position() + take);
+			left -= take;
+			if (head.hasRemaining()) {
+				break;
+			}
 			this.ring[this.head] = null;
 			this.head = (this.head + 1) & mask;
 			this.size--;

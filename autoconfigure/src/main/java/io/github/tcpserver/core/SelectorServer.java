@@ -76,6 +76,15 @@ public final class SelectorServer {
 
 	private final LongAdder blockedLoopEvents = new LongAdder();
 
+	/** Connections closed cleanly (all output written) while stopping. */
+	private final LongAdder drainedOnStop = new LongAdder();
+
+	/** Connections still open, output possibly unwritten, when their loop ended. */
+	final LongAdder forcedOnStop = new LongAdder();
+
+	/** How long accepting pauses after accept() failed (out of file descriptors, say). */
+	static final long ACCEPT_PAUSE_MILLIS = 100;
+
 	public SelectorServer(ServerConfig config, List<ListenerSpec> listeners) {
 		this(config, listeners, null);
 	}
@@ -329,16 +338,18 @@ public final class SelectorServer {
 	}
 
 	/** Accepts pending connections of {@code listener}. Called on the listener's loop thread. */
-	void accept(Listener listener, int max) {
+	void accept(Listener listener, int max, IoLoop acceptingLoop) {
 		for (int i = 0; i < max; i++) {
 			SocketChannel channel;
 			try {
 				channel = listener.channel().accept();
 			}
 			catch (IOException ex) {
-				// EMFILE (out of file descriptors) lands here; the key stays ready, so logging every
-				// time would flood: log once per second at most.
-				logThrottled(listener, "Accepting on listener '" + listener.name() + "' failed: " + ex);
+				// EMFILE (out of file descriptors) lands here. The pending connection stays in the
+				// backlog, so the key stays ready: without a pause the loop would spin on it.
+				logThrottled(listener, "Accepting on listener '" + listener.name() + "' failed: " + ex
+						+ "; pausing accepts for " + ACCEPT_PAUSE_MILLIS + " ms");
+				acceptingLoop.pauseAccepting(listener, ACCEPT_PAUSE_MILLIS);
 				return;
 			}
 			if (channel == null) {
@@ -355,17 +366,16 @@ public final class SelectorServer {
 			}
 			try {
 				configure(channel);
-				IoLoop loop = this.loops[Math.floorMod(this.nextLoop.getAndIncrement(), this.loops.length)];
+				IoLoop loop = nextLoop();
 				NioConnection connection = new NioConnection(this.nextId.incrementAndGet(), channel, loop, listener,
 						(InetSocketAddress) channel.getRemoteAddress(), (InetSocketAddress) channel.getLocalAddress());
 				listener.active.incrementAndGet();
 				listener.accepted.increment();
-				this.connections.put(connection.id, connection);
 				if (loop.inLoop()) {
-					register(loop, connection);
+					loop.register(connection);
 				}
 				else {
-					loop.execute(() -> register(loop, connection));
+					loop.execute(new IoLoop.Registration(loop, connection));
 				}
 			}
 			catch (IOException | RuntimeException ex) {
@@ -377,12 +387,15 @@ public final class SelectorServer {
 		}
 	}
 
-	/** Registers an accepted connection with its loop, telling the observer first. Loop thread. */
-	private void register(IoLoop loop, NioConnection connection) {
-		if (this.observer != null) {
-			notifyObserver(connection, true);
+	/** The next loop round-robin, passing over a loop whose thread has died. */
+	private IoLoop nextLoop() {
+		for (int i = 0; i < this.loops.length; i++) {
+			IoLoop loop = this.loops[Math.floorMod(this.nextLoop.getAndIncrement(), this.loops.length)];
+			if (loop.isAlive()) {
+				return loop;
+			}
 		}
-		loop.register(connection);
+		throw new IllegalStateException("No I/O thread is alive");
 	}
 
 	private void notifyObserver(NioConnection connection, boolean opened) {
@@ -414,17 +427,32 @@ public final class SelectorServer {
 		}
 	}
 
-	/** Bookkeeping of a closed connection. Called once per connection, on its loop thread. */
-	void connectionClosed(NioConnection connection) {
-		if (this.connections.remove(connection.id) == null) {
-			return;
+	/** A connection is registered with its loop: from now on it is listed. Loop thread. */
+	void connectionRegistered(NioConnection connection) {
+		this.connections.put(connection.id, connection);
+		if (this.observer != null) {
+			// Before the handler's onOpen, so that the observer sees every open before its close.
+			notifyObserver(connection, true);
+		}
+	}
+
+	/**
+	 * Bookkeeping of a closed connection. Called exactly once per accepted connection (closing is
+	 * idempotent), on its loop thread, whether or not it was ever registered.
+	 * @param clean whether everything owed to the peer was written first
+	 */
+	void connectionClosed(NioConnection connection, boolean clean) {
+		boolean registered = this.connections.remove(connection.id) != null;
+		if (clean && this.state == State.STOPPING) {
+			this.drainedOnStop.increment();
 		}
 		Listener listener = connection.listener;
 		listener.active.decrementAndGet();
 		listener.closed.increment();
 		listener.closedBytesReceived.add(connection.bytesReceived());
 		listener.closedBytesSent.add(connection.bytesSent());
-		if (this.observer != null) {
+		if (this.observer != null && registered) {
+			// A connection that never got registered was never reported open either.
 			notifyObserver(connection, false);
 		}
 		if (this.activeConnections.decrementAndGet() == 0 && this.state == State.STOPPING) {
@@ -450,6 +478,12 @@ public final class SelectorServer {
 	 * @return what the stop did; the same result again when already stopped
 	 */
 	public ShutdownResult stop(Duration timeout) {
+		for (IoLoop loop : this.loops) {
+			if (loop.inLoop()) {
+				// It would wait for its own loop to drain and join itself.
+				throw new IllegalStateException("stop() must not be called on an I/O thread; call it from another thread");
+			}
+		}
 		synchronized (this.lifecycleMonitor) {
 			if (this.state == State.STOPPED) {
 				return this.shutdownResult;
@@ -469,7 +503,6 @@ public final class SelectorServer {
 				}
 				awaitDrained(started + timeout.toNanos());
 			}
-			int forced = this.activeConnections.get();
 			if (this.watchdog != null) {
 				this.watchdog.stop();
 			}
@@ -488,7 +521,7 @@ public final class SelectorServer {
 				}
 			}
 			this.state = State.STOPPED;
-			this.shutdownResult = new ShutdownResult(Math.max(0, open - forced), forced,
+			this.shutdownResult = new ShutdownResult((int) this.drainedOnStop.sum(), (int) this.forcedOnStop.sum(),
 					Duration.ofNanos(System.nanoTime() - started));
 			return this.shutdownResult;
 		}
@@ -508,7 +541,9 @@ public final class SelectorServer {
 						key.cancel();
 					}
 					listener.channel().close();
-					loop.selector().selectNow();
+					// Lets the selector deregister the key now, which releases the port.
+					loop.selector().selectNow((k) -> {
+					});
 				}
 				catch (IOException ex) {
 					log.log(Level.WARNING, "Closing listener " + listener + " failed", ex);

@@ -161,6 +161,81 @@ class BackpressureAndChurnTests {
 		return (fds != null) ? fds.length : -1;
 	}
 
+	@Test
+	void readingResumesWhenTheLowWaterMarkIsZero() throws Exception {
+		SelectorServer server = start(ServerConfig.builder().ioThreads(1).writeWaterMarks(0, 16 * 1024).build(),
+				new EchoHandler());
+		byte[] payload = TestSockets.randomBytes(4 * 1024 * 1024, 9);
+		try (Socket socket = TestSockets.connect(server.port("test"))) {
+			CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+				try {
+					socket.getOutputStream().write(payload);
+				}
+				catch (IOException ex) {
+					throw new IllegalStateException(ex);
+				}
+			});
+			assertThat(TestSockets.readFully(socket.getInputStream(), payload.length)).isEqualTo(payload);
+			writer.get(30, TimeUnit.SECONDS);
+		}
+	}
+
+	@Test
+	void writesFromAnotherThreadToAPeerThatDoesNotReadAreCappedByClosingIt() throws Exception {
+		java.util.concurrent.atomic.AtomicReference<Connection> opened = new java.util.concurrent.atomic.AtomicReference<>();
+		SelectorServer server = start(ServerConfig.builder().ioThreads(1).maxQueuedOutput(1024 * 1024).build(),
+				new ConnectionHandler() {
+					@Override
+					public void onOpen(Connection connection) {
+						opened.set(connection);
+					}
+
+					@Override
+					public void onRead(Connection connection, ByteBuffer data) {
+					}
+				});
+		try (Socket neverReads = TestSockets.connect(server.port("test"))) {
+			TestSockets.await(Duration.ofSeconds(5), "open", () -> opened.get() != null);
+			Connection connection = opened.get();
+			byte[] chunk = new byte[64 * 1024];
+			long offered = 0;
+			// A producer that ignores isWritable(): far more than the cap, as fast as it can.
+			while (connection.isOpen() && offered < 4L * 1024 * 1024 * 1024) {
+				connection.write(chunk);
+				offered += chunk.length;
+			}
+			assertThat(offered).as("stopped long before 4 GiB").isLessThan(4L * 1024 * 1024 * 1024);
+		}
+		assertThat(server.listener("test").orElseThrow().outputOverflows()).isEqualTo(1);
+	}
+
+	@Test
+	void anInterruptedIoThreadKeepsServingWithoutSpinning() throws Exception {
+		java.util.concurrent.atomic.AtomicReference<Thread> ioThread = new java.util.concurrent.atomic.AtomicReference<>();
+		SelectorServer server = start(ServerConfig.builder().ioThreads(1).build(), new EchoHandler() {
+			@Override
+			public void onRead(Connection connection, ByteBuffer data) {
+				ioThread.set(Thread.currentThread());
+				Thread.currentThread().interrupt(); // as careless library code might
+				super.onRead(connection, data);
+			}
+		});
+		try (Socket socket = TestSockets.connect(server.port("test"))) {
+			socket.getOutputStream().write(1);
+			assertThat(socket.getInputStream().read()).isEqualTo(1);
+			java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+			long id = ioThread.get().getId();
+			long cpuBefore = threads.getThreadCpuTime(id);
+			long wallBefore = System.nanoTime();
+			LockSupportPause.pause(500);
+			long cpu = threads.getThreadCpuTime(id) - cpuBefore;
+			long wall = System.nanoTime() - wallBefore;
+			assertThat(cpu).as("an idle I/O thread uses (almost) no CPU").isLessThan(wall / 4);
+			socket.getOutputStream().write(2);
+			assertThat(socket.getInputStream().read()).isEqualTo(2);
+		}
+	}
+
 	/** A measured pause inside a polling condition (how long a writer must stay stuck). */
 	private static final class LockSupportPause {
 

@@ -24,9 +24,11 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 [ -x "$work/ws/loadgen/loadgen" ] || make -s -C "$work/ws/loadgen"
 [ -f "$work/ws/refservers/netty/target/refservers-netty.jar" ] || mvn -B -q -f "$work/ws/refservers/pom.xml" package -DskipTests
 [ -f "$root/sample-app/target/tcp-server-sample-app.jar" ] || mvn -B -q -f "$root/pom.xml" install -DskipTests
-jar=$root/sample-app/target/tcp-server-sample-app.jar
+# A private copy, so that rebuilding the project during a long run does not change what is measured.
+jar=$work/tcp-server-sample-app.jar
+cp "$root/sample-app/target/tcp-server-sample-app.jar" "$jar"
 # Every other listener of the sample app on a free port, so that only the measured one is fixed.
-others="--chat.port=0 --chat.framed-port=0 --management.server.port=0 --server.port=0"
+others="--chat.port=0 --chat.framed-port=0 --sample.download.port=0 --server.port=0"
 conf=$work/servers.conf
 {
   grep -v '^#' "$work/ws/servers.conf" | grep -v '^$'

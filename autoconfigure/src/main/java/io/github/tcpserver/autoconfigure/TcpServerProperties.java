@@ -28,8 +28,8 @@ public class TcpServerProperties {
 	/** Maximum queue of connections waiting to be accepted (listen backlog). */
 	private int backlog = ServerConfig.DEFAULT_BACKLOG;
 
-	/** Number of I/O threads (selector loops); defaults to the number of available processors. */
-	private int ioThreads = Runtime.getRuntime().availableProcessors();
+	/** Number of I/O threads (selector loops); defaults to half the available processors, at least 1. */
+	private int ioThreads = ServerConfig.defaultIoThreads();
 
 	/** Size of each I/O thread's read buffer, shared by all its connections. */
 	private DataSize readBufferSize = DataSize.ofBytes(ServerConfig.DEFAULT_READ_BUFFER_SIZE);

@@ -35,6 +35,18 @@ public final class ServerConfig {
 	/** Default time one event may hold an I/O thread before the watchdog reports the handler. */
 	public static final Duration DEFAULT_BLOCKED_LOOP_WARNING = Duration.ofSeconds(1);
 
+	/**
+	 * Default number of I/O loops: half the available processors, at least one (Jetty's rule for
+	 * its selectors). A loop spends most of its time in the kernel; one per core leaves no core for
+	 * the application's own threads (offloaded handlers, GC, the web server), and on a loaded
+	 * 2-core machine two loops tripled the p99 latency of an echo benchmark (4.6 ms against 1.5 ms,
+	 * see BENCHMARKS.md) for no gain in throughput.
+	 * @return the default for {@link Builder#ioThreads(int)}
+	 */
+	public static int defaultIoThreads() {
+		return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+	}
+
 	/** Default prefix of the I/O loop thread names. */
 	public static final String DEFAULT_THREAD_NAME_PREFIX = "tcp-server-io-";
 
@@ -198,7 +210,7 @@ public final class ServerConfig {
 	 */
 	public static final class Builder {
 
-		private int ioThreads = Runtime.getRuntime().availableProcessors();
+		private int ioThreads = defaultIoThreads();
 
 		private int backlog = DEFAULT_BACKLOG;
 

@@ -216,6 +216,11 @@ final class OffloadedConnection implements Connection {
 	}
 
 	@Override
+	public void reportProtocolError() {
+		this.connection.reportProtocolError();
+	}
+
+	@Override
 	public String toString() {
 		return this.connection.toString();
 	}

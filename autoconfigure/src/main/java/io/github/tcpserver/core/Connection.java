@@ -126,8 +126,7 @@ public interface Connection {
 	 * Counts a protocol error (malformed input, a frame over its limit) against this connection's
 	 * listener, for monitoring. Call it on the error path only; it does not close the connection.
 	 */
-	default void reportProtocolError() {
-	}
+	void reportProtocolError();
 
 	/**
 	 * Runs {@code task} on this connection's I/O loop thread, after the events being processed.

@@ -172,6 +172,11 @@ public final class FramedConnection<F> implements Connection {
 	}
 
 	@Override
+	public void reportProtocolError() {
+		this.connection.reportProtocolError();
+	}
+
+	@Override
 	public String toString() {
 		return this.connection.toString();
 	}

@@ -60,6 +60,7 @@ public class FramingHandler<F> implements ConnectionHandler {
 		}
 		catch (FrameException ex) {
 			framed.failed = true;
+			connection.reportProtocolError();
 			log.log(Level.DEBUG, () -> "Closing " + connection + ": " + ex.getMessage() + " (" + this.codec + ")");
 			try {
 				this.handler.onFrameError(framed, ex);

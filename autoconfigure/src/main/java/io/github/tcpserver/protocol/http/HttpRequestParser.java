@@ -326,7 +326,9 @@ public final class HttpRequestParser {
 		}
 		this.version = version(b, sp2 + 1, length);
 		this.method = method(b, sp1);
-		this.target = new String(b, sp1 + 1, sp2 - sp1 - 1, StandardCharsets.ISO_8859_1);
+		// "/" (health probes, load balancers, benchmarks) is common enough to share one string.
+		this.target = (sp2 - sp1 == 2 && b[sp1 + 1] == '/') ? "/"
+				: new String(b, sp1 + 1, sp2 - sp1 - 1, StandardCharsets.ISO_8859_1);
 		if (this.target.equals("*") ? !this.method.equals("OPTIONS") : this.target.charAt(0) != '/'
 				&& !startsWithScheme(this.target)) {
 			// §3.2: origin-form, absolute-form, or asterisk-form for OPTIONS; no CONNECT here.

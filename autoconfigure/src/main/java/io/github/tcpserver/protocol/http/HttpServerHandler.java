@@ -276,6 +276,7 @@ public class HttpServerHandler implements ConnectionHandler {
 	/** Answers a request the parser rejected, then closes: its framing is lost. */
 	private void reject(Connection connection, Exchange exchange, int status, String reason) {
 		this.rejected.increment();
+		connection.reportProtocolError();
 		if (status == 413 || status == 414 || status == 431) {
 			this.limitsExceeded.increment();
 		}

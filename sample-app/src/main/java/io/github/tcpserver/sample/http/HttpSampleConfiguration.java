@@ -1,5 +1,7 @@
 package io.github.tcpserver.sample.http;
 
+import java.nio.charset.StandardCharsets;
+
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -17,8 +19,13 @@ import io.github.tcpserver.protocol.http.HttpServerHandler;
 @Configuration(proxyBeanMethods = false)
 public class HttpSampleConfiguration {
 
-	/** Built once: a constant response is not modified by sending it. */
-	private static final HttpResponse HELLO = HttpResponse.text("Hello, world!");
+	/**
+	 * Built once: a constant response is not modified by sending it. Plain ASCII, so
+	 * {@code text/plain} needs no charset parameter (RFC 9110 §8.3.1).
+	 */
+	private static final HttpResponse HELLO = HttpResponse.ok()
+		.contentType("text/plain")
+		.body("Hello, world!".getBytes(StandardCharsets.US_ASCII));
 
 	@Bean
 	@SocketHandler(port = "${http.port:9080}")

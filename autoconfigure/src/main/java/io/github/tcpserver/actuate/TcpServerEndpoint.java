@@ -104,37 +104,44 @@ public class TcpServerEndpoint {
 	private ConnectionPage page(int limit, Sort order, long now) {
 		// Top-k with a bounded heap: O(n log k) and k entries of memory, where sorting a copy of
 		// tens of thousands of connections would allocate and compare them all on every request.
-		Comparator<Connection> reversed = order.comparator.reversed();
-		PriorityQueue<Connection> top = new PriorityQueue<>(limit + 1, reversed);
+		// Queue sizes and activity change while we sort: each connection's sort keys are read
+		// once into a snapshot, or the comparator would break its contract ("Comparison method
+		// violates its general contract") and the heap could keep the wrong entries.
+		Comparator<Snapshot> reversed = order.comparator.reversed();
+		PriorityQueue<Snapshot> top = new PriorityQueue<>(limit + 1, reversed);
 		int total = 0;
 		for (Connection connection : this.server.connections()) {
 			total++;
-			top.add(connection);
+			top.add(new Snapshot(connection, connection.id(), connection.pendingOutboundBytes(),
+					(order == Sort.IDLE) ? connection.lastActivity().toEpochMilli() : 0));
 			if (top.size() > limit) {
 				top.poll();
 			}
 		}
-		List<Connection> selected = new ArrayList<>(top);
+		List<Snapshot> selected = new ArrayList<>(top);
 		selected.sort(order.comparator);
 		List<ConnectionDescriptor> items = new ArrayList<>(selected.size());
-		for (Connection connection : selected) {
-			items.add(ConnectionDescriptor.of(connection, now));
+		for (Snapshot snapshot : selected) {
+			items.add(ConnectionDescriptor.of(snapshot.connection(), now));
 		}
 		return new ConnectionPage(total, order.name().toLowerCase(Locale.ROOT), limit, items);
 	}
 
+	/** A connection with its sort keys read once. */
+	private record Snapshot(Connection connection, long id, long queued, long lastActivity) {
+	}
+
 	private enum Sort {
 
-		ID(Comparator.comparingLong(Connection::id)),
+		ID(Comparator.comparingLong(Snapshot::id)),
 
-		QUEUED(Comparator.comparingLong(Connection::pendingOutboundBytes).reversed()
-			.thenComparingLong(Connection::id)),
+		QUEUED(Comparator.comparingLong(Snapshot::queued).reversed().thenComparingLong(Snapshot::id)),
 
-		IDLE(Comparator.comparing(Connection::lastActivity).thenComparingLong(Connection::id));
+		IDLE(Comparator.comparingLong(Snapshot::lastActivity).thenComparingLong(Snapshot::id));
 
-		private final Comparator<Connection> comparator;
+		private final Comparator<Snapshot> comparator;
 
-		Sort(Comparator<Connection> comparator) {
+		Sort(Comparator<Snapshot> comparator) {
 			this.comparator = comparator;
 		}
 

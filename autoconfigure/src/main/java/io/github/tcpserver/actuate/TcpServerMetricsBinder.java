@@ -31,6 +31,9 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 
 	private final List<Meter> meters = new ArrayList<>();
 
+	private final java.util.Set<SelectorServer> bound = java.util.Collections
+		.newSetFromMap(new java.util.IdentityHashMap<>());
+
 	public TcpServerMetricsBinder(MeterRegistry registry) {
 		this.registry = registry;
 	}
@@ -45,6 +48,9 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 	 * @param server a started server
 	 */
 	public synchronized void bindTo(SelectorServer server) {
+		if (!this.bound.add(server)) {
+			return; // the same event seen twice (a child context, say): the meters exist already
+		}
 		for (Listener listener : server.listeners()) {
 			Tags tags = Tags.of("listener", listener.name(), "port", Integer.toString(listener.port()));
 			gauge("tcp.server.connections.active", "Connections open now", BaseUnits.CONNECTIONS, tags, listener,
@@ -107,6 +113,7 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 			this.registry.remove(meter);
 		}
 		this.meters.clear();
+		this.bound.clear();
 	}
 
 }

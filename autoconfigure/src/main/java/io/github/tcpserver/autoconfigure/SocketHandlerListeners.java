@@ -74,7 +74,9 @@ final class SocketHandlerListeners {
 			return new OffloadingHandler(handler, executor(name, executorName, beanFactory), maxPendingInput);
 		}
 		if (bean instanceof StreamHandler handler) {
-			return new StreamHandlerAdapter(handler, executor(name, executorName, beanFactory), maxPendingInput);
+			Executor executor = executor(name, executorName, beanFactory);
+			warnIfPooled(name, executor);
+			return new StreamHandlerAdapter(handler, executor, maxPendingInput);
 		}
 		throw new SocketHandlerConfigurationException(
 				"@SocketHandler bean '" + name + "' of type " + bean.getClass().getName()
@@ -123,6 +125,25 @@ final class SocketHandlerListeners {
 						+ "', or let Spring Boot's task execution auto-configuration define '"
 						+ TaskExecutionAutoConfiguration.APPLICATION_TASK_EXECUTOR_BEAN_NAME + "'.");
 	}
+
+	/**
+	 * A stream handler holds its thread for the connection's whole life: on a bounded pool (Boot's
+	 * default on Java 17: 8 threads, unbounded queue) connection number max+1 waits, silently,
+	 * until another one ends. Say so at start-up rather than let it surprise in production.
+	 */
+	private static void warnIfPooled(String name, Executor executor) {
+		if (executor instanceof org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor pool
+				&& pool.getMaxPoolSize() < Integer.MAX_VALUE) {
+			logger.warn("StreamHandler '" + name + "' runs on a pool of at most " + pool.getMaxPoolSize()
+					+ " threads, and each connection holds one for its whole life: connection "
+					+ (pool.getMaxPoolSize() + 1) + " will wait until another ends. Use virtual threads"
+					+ " (spring.threads.virtual.enabled=true on Java 21+) or an executor with a thread per"
+					+ " expected connection (@SocketHandler(executor = ...)).");
+		}
+	}
+
+	private static final org.apache.commons.logging.Log logger = org.apache.commons.logging.LogFactory
+		.getLog(SocketHandlerListeners.class);
 
 	private static int port(String name, String value) {
 		try {

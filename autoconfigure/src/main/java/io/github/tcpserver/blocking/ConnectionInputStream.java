@@ -87,6 +87,28 @@ final class ConnectionInputStream extends InputStream {
 		}
 	}
 
+	/**
+	 * Pauses or resumes reading as the flags say when this runs (a loop task). A resume is never
+	 * called straight from the reader's thread: queued behind a pause the I/O thread made in the
+	 * meantime, it would undo it.
+	 */
+	private void apply() {
+		boolean pause;
+		this.lock.lock();
+		try {
+			pause = this.paused || this.stopping;
+		}
+		finally {
+			this.lock.unlock();
+		}
+		if (pause) {
+			this.connection.pauseReading();
+		}
+		else {
+			this.connection.resumeReading();
+		}
+	}
+
 	/** The peer shut down its output: reads return -1 once the bytes before it are taken. */
 	void endOfInput() {
 		this.lock.lock();
@@ -121,6 +143,7 @@ final class ConnectionInputStream extends InputStream {
 		this.lock.lock();
 		try {
 			this.failure = cause;
+			this.readable.signalAll(); // a blocked reader throws now, not only once onClose follows
 		}
 		finally {
 			this.lock.unlock();
@@ -182,7 +205,7 @@ final class ConnectionInputStream extends InputStream {
 			// reading on and off for every read.
 			if (this.paused && !this.stopping && this.buffered <= this.maxBuffered / 2) {
 				this.paused = false;
-				this.connection.resumeReading();
+				this.connection.execute(this::apply);
 			}
 			return n;
 		}
@@ -255,7 +278,7 @@ final class ConnectionInputStream extends InputStream {
 			this.buffered = 0;
 			if (this.paused && !this.stopping) {
 				this.paused = false;
-				this.connection.resumeReading();
+				this.connection.execute(this::apply);
 			}
 			this.readable.signalAll();
 		}

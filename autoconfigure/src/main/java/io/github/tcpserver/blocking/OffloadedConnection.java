@@ -27,8 +27,9 @@ final class OffloadedConnection implements Connection {
 	/** A callback failed: the connection is closing and the events queued behind it are skipped. */
 	volatile boolean failed;
 
-	// Guarded by this. Pausing happens on the I/O thread (at once) and resuming on a worker (as a
-	// loop task); deciding both under one lock keeps each resume queued after the pause it lifts.
+	// Guarded by this. The I/O thread pauses at once; every other change is applied by a loop task
+	// (apply) that reads the flags when it runs, so a resume queued by a worker can never undo a
+	// pause the I/O thread made after it was queued.
 	private long pendingBytes;
 
 	private int pendingReads;
@@ -61,9 +62,21 @@ final class OffloadedConnection implements Connection {
 		this.pendingReads++;
 		if (!this.backpressure && (this.pendingBytes > this.maxPendingBytes || this.pendingReads > this.maxPendingReads)) {
 			this.backpressure = true;
-			if (!this.pausedByHandler) {
-				this.connection.pauseReading();
-			}
+			this.connection.pauseReading(); // on the I/O thread: immediate
+		}
+	}
+
+	/** Pauses or resumes reading as the flags say now. I/O thread (a loop task). */
+	private void apply() {
+		boolean pause;
+		synchronized (this) {
+			pause = this.backpressure || this.pausedByHandler || this.stopping;
+		}
+		if (pause) {
+			this.connection.pauseReading();
+		}
+		else {
+			this.connection.resumeReading();
 		}
 	}
 
@@ -76,9 +89,7 @@ final class OffloadedConnection implements Connection {
 		if (this.backpressure && this.pendingBytes <= this.maxPendingBytes / 2
 				&& this.pendingReads <= this.maxPendingReads / 2) {
 			this.backpressure = false;
-			if (!this.pausedByHandler && !this.stopping) {
-				this.connection.resumeReading();
-			}
+			this.connection.execute(this::apply);
 		}
 	}
 
@@ -97,9 +108,7 @@ final class OffloadedConnection implements Connection {
 	public synchronized void pauseReading() {
 		if (!this.pausedByHandler) {
 			this.pausedByHandler = true;
-			if (!this.backpressure) {
-				this.connection.pauseReading();
-			}
+			this.connection.execute(this::apply);
 		}
 	}
 
@@ -107,9 +116,7 @@ final class OffloadedConnection implements Connection {
 	public synchronized void resumeReading() {
 		if (this.pausedByHandler) {
 			this.pausedByHandler = false;
-			if (!this.backpressure && !this.stopping) {
-				this.connection.resumeReading();
-			}
+			this.connection.execute(this::apply);
 		}
 	}
 

@@ -116,8 +116,12 @@ public final class OffloadingHandler implements ConnectionHandler {
 	@Override
 	public void onError(Connection connection, Throwable error) {
 		OffloadedConnection view = view(connection);
-		view.failed = true;
-		view.executor().execute(() -> notifyError(view, error));
+		// Flagged in order, behind the reads already queued: input that arrived before a reset is
+		// still handled, as it would be by a handler on the I/O thread.
+		view.executor().execute(() -> {
+			view.failed = true;
+			notifyError(view, error);
+		});
 	}
 
 	@Override

@@ -1,20 +1,15 @@
 package io.github.tcpserver.blocking;
 
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.time.Instant;
 
 import io.github.tcpserver.core.Connection;
+import io.github.tcpserver.core.ForwardingConnection;
 
 /**
  * A connection as an offloaded handler sees it: the real connection, with an attachment of its
  * own (the real one holds this view) and read pausing that combines the handler's own
  * {@link #pauseReading()} with the backpressure of its pending work.
  */
-final class OffloadedConnection implements Connection {
-
-	private final Connection connection;
+final class OffloadedConnection extends ForwardingConnection {
 
 	private final SerialExecutor executor;
 
@@ -42,14 +37,14 @@ final class OffloadedConnection implements Connection {
 	private boolean stopping;
 
 	OffloadedConnection(Connection connection, SerialExecutor executor, long maxPendingBytes, int maxPendingReads) {
-		this.connection = connection;
+		super(connection);
 		this.executor = executor;
 		this.maxPendingBytes = maxPendingBytes;
 		this.maxPendingReads = maxPendingReads;
 	}
 
 	Connection connection() {
-		return this.connection;
+		return delegate();
 	}
 
 	SerialExecutor executor() {
@@ -62,7 +57,7 @@ final class OffloadedConnection implements Connection {
 		this.pendingReads++;
 		if (!this.backpressure && (this.pendingBytes > this.maxPendingBytes || this.pendingReads > this.maxPendingReads)) {
 			this.backpressure = true;
-			this.connection.pauseReading(); // on the I/O thread: immediate
+			delegate().pauseReading(); // on the I/O thread: immediate
 		}
 	}
 
@@ -73,10 +68,10 @@ final class OffloadedConnection implements Connection {
 			pause = this.backpressure || this.pausedByHandler || this.stopping;
 		}
 		if (pause) {
-			this.connection.pauseReading();
+			delegate().pauseReading();
 		}
 		else {
-			this.connection.resumeReading();
+			delegate().resumeReading();
 		}
 	}
 
@@ -89,14 +84,14 @@ final class OffloadedConnection implements Connection {
 		if (this.backpressure && this.pendingBytes <= this.maxPendingBytes / 2
 				&& this.pendingReads <= this.maxPendingReads / 2) {
 			this.backpressure = false;
-			this.connection.execute(this::apply);
+			delegate().execute(this::apply);
 		}
 	}
 
 	/** Graceful stop: no more input; what is queued still runs. I/O thread. */
 	synchronized void stopReading() {
 		this.stopping = true;
-		this.connection.pauseReading();
+		delegate().pauseReading();
 	}
 
 	/** @return input bytes queued for the handler and not yet handled */
@@ -108,7 +103,7 @@ final class OffloadedConnection implements Connection {
 	public synchronized void pauseReading() {
 		if (!this.pausedByHandler) {
 			this.pausedByHandler = true;
-			this.connection.execute(this::apply);
+			delegate().execute(this::apply);
 		}
 	}
 
@@ -116,7 +111,7 @@ final class OffloadedConnection implements Connection {
 	public synchronized void resumeReading() {
 		if (this.pausedByHandler) {
 			this.pausedByHandler = false;
-			this.connection.execute(this::apply);
+			delegate().execute(this::apply);
 		}
 	}
 
@@ -131,105 +126,5 @@ final class OffloadedConnection implements Connection {
 	}
 
 	// Everything else is the real connection's.
-
-	@Override
-	public long id() {
-		return this.connection.id();
-	}
-
-	@Override
-	public String listenerName() {
-		return this.connection.listenerName();
-	}
-
-	@Override
-	public InetSocketAddress remoteAddress() {
-		return this.connection.remoteAddress();
-	}
-
-	@Override
-	public InetSocketAddress localAddress() {
-		return this.connection.localAddress();
-	}
-
-	@Override
-	public void write(ByteBuffer data) {
-		this.connection.write(data);
-	}
-
-	@Override
-	public void close() {
-		this.connection.close();
-	}
-
-	@Override
-	public void closeAfterFlush() {
-		this.connection.closeAfterFlush();
-	}
-
-	@Override
-	public boolean isOpen() {
-		return this.connection.isOpen();
-	}
-
-	@Override
-	public boolean isWritable() {
-		return this.connection.isWritable();
-	}
-
-	@Override
-	public long pendingOutboundBytes() {
-		return this.connection.pendingOutboundBytes();
-	}
-
-	@Override
-	public int pendingOutboundMessages() {
-		return this.connection.pendingOutboundMessages();
-	}
-
-	@Override
-	public long bytesReceived() {
-		return this.connection.bytesReceived();
-	}
-
-	@Override
-	public long bytesSent() {
-		return this.connection.bytesSent();
-	}
-
-	@Override
-	public Instant openedAt() {
-		return this.connection.openedAt();
-	}
-
-	@Override
-	public Instant lastActivity() {
-		return this.connection.lastActivity();
-	}
-
-	@Override
-	public void setReadIdleTimeout(Duration timeout) {
-		this.connection.setReadIdleTimeout(timeout);
-	}
-
-	@Override
-	public void setWriteIdleTimeout(Duration timeout) {
-		this.connection.setWriteIdleTimeout(timeout);
-	}
-
-	@Override
-	public void execute(Runnable task) {
-		this.connection.execute(task);
-	}
-
-	@Override
-	public void reportProtocolError() {
-		this.connection.reportProtocolError();
-	}
-
-	@Override
-	public String toString() {
-		return this.connection.toString();
-	}
 
 }

@@ -4,12 +4,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +18,7 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 
 import io.github.tcpserver.protocol.echo.EchoHandler;
+import io.github.tcpserver.test.TestServers;
 import io.github.tcpserver.test.TestSockets;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,19 +30,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BackpressureAndChurnTests {
 
-	private final List<SelectorServer> servers = new ArrayList<>();
+	private final TestServers servers = new TestServers();
 
 	@AfterEach
 	void stop() {
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
+		this.servers.stopAll();
 	}
 
 	private SelectorServer start(ServerConfig config, ConnectionHandler handler) {
-		SelectorServer server = new SelectorServer(config,
-				List.of(new ListenerSpec("test", InetAddress.getLoopbackAddress(), 0, handler)));
-		this.servers.add(server);
-		server.start();
-		return server;
+		return this.servers.start(config, handler);
 	}
 
 	@Test

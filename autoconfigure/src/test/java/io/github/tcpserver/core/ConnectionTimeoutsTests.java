@@ -3,12 +3,9 @@ package io.github.tcpserver.core;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import io.github.tcpserver.protocol.echo.EchoHandler;
+import io.github.tcpserver.test.TestServers;
 import io.github.tcpserver.test.TestSockets;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,19 +27,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConnectionTimeoutsTests {
 
-	private final List<SelectorServer> servers = new ArrayList<>();
+	private final TestServers servers = new TestServers();
 
 	@AfterEach
 	void stop() {
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
+		this.servers.stopAll();
 	}
 
 	private SelectorServer start(ServerConfig config, ConnectionHandler handler) {
-		SelectorServer server = new SelectorServer(config,
-				List.of(new ListenerSpec("test", InetAddress.getLoopbackAddress(), 0, handler)));
-		this.servers.add(server);
-		server.start();
-		return server;
+		return this.servers.start(config, handler);
 	}
 
 	@Test

@@ -1,6 +1,5 @@
 package io.github.tcpserver.core;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import io.github.tcpserver.protocol.echo.EchoHandler;
+import io.github.tcpserver.test.TestServers;
 import io.github.tcpserver.test.TestSockets;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,14 +36,14 @@ class SelectorServerTests {
 
 	private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
-	private final List<SelectorServer> servers = new ArrayList<>();
+	private final TestServers servers = new TestServers();
 
 	private final ExecutorService clients = Executors.newCachedThreadPool();
 
 	@AfterEach
 	void stopEverything() {
 		this.clients.shutdownNow();
-		this.servers.forEach((server) -> server.stop(Duration.ZERO));
+		this.servers.stopAll();
 	}
 
 	private SelectorServer start(ConnectionHandler handler) {
@@ -51,10 +51,7 @@ class SelectorServerTests {
 	}
 
 	private SelectorServer start(ServerConfig config, ConnectionHandler handler) {
-		SelectorServer server = new SelectorServer(config, List.of(new ListenerSpec("test", LOOPBACK, 0, handler)));
-		this.servers.add(server);
-		server.start();
-		return server;
+		return this.servers.start(config, handler);
 	}
 
 	/** Writes {@code payload} on one thread while reading the echo on another; returns the echo. */
@@ -333,8 +330,7 @@ class SelectorServerTests {
 		SelectorServer server = new SelectorServer(ServerConfig.builder().ioThreads(2).build(),
 				List.of(new ListenerSpec("a", LOOPBACK, 0, new EchoHandler()), new ListenerSpec("b", LOOPBACK, 0,
 						(connection, data) -> connection.write(new byte[] { (byte) (data.get() + 1) }))));
-		this.servers.add(server);
-		server.start();
+		this.servers.start(server);
 		assertThat(server.port("a")).isPositive().isNotEqualTo(server.port("b"));
 		try (Socket a = TestSockets.connect(server.port("a")); Socket b = TestSockets.connect(server.port("b"))) {
 			a.getOutputStream().write(41);

@@ -181,4 +181,10 @@ public final class OffloadingHandler implements ConnectionHandler {
 		return "OffloadingHandler[" + this.delegate.getClass().getName() + "]";
 	}
 
+
+	@Override
+	public String description() {
+		return this.delegate.description() + " (offloaded to an executor)";
+	}
+
 }

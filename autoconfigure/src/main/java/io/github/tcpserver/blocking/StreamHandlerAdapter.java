@@ -124,4 +124,10 @@ public final class StreamHandlerAdapter implements ConnectionHandler {
 		return "StreamHandlerAdapter[" + this.handler.getClass().getName() + "]";
 	}
 
+
+	@Override
+	public String description() {
+		return this.handler.getClass().getSimpleName() + " (stream handler)";
+	}
+
 }

@@ -12,6 +12,15 @@ import java.nio.ByteBuffer;
 public interface ConnectionHandler {
 
 	/**
+	 * How logs name this handler (the start-up line of each listener). Adapters name what they
+	 * wrap, so that the log shows the application's class, not the adapter's.
+	 * @return a short description, by default the simple class name
+	 */
+	default String description() {
+		return getClass().getSimpleName();
+	}
+
+	/**
 	 * A connection was accepted and registered with its I/O loop.
 	 * @param connection the new connection
 	 */

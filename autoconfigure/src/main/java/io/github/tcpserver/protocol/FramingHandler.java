@@ -112,4 +112,10 @@ public class FramingHandler<F> implements ConnectionHandler {
 		return getClass().getSimpleName() + " [" + this.codec + ", " + this.handler.getClass().getSimpleName() + "]";
 	}
 
+
+	@Override
+	public String description() {
+		return this.handler.getClass().getSimpleName() + " over " + this.codec;
+	}
+
 }

@@ -142,8 +142,9 @@ final class ConnectionInputStream extends InputStream {
 	void failed(Throwable cause) {
 		this.lock.lock();
 		try {
+			// No signal here: onClose follows at once (the core closes after an I/O error) and wakes
+			// the reader then, when writes fail too, as they would on a reset socket.
 			this.failure = cause;
-			this.readable.signalAll(); // a blocked reader throws now, not only once onClose follows
 		}
 		finally {
 			this.lock.unlock();

@@ -51,11 +51,16 @@ final class BlockingStreamConnection implements StreamConnection {
 		return this.input;
 	}
 
+	ConnectionOutputStream output() {
+		return this.output;
+	}
+
 	/** The connection is closed: wake blocked reads, fail later writes. I/O thread. */
 	void closed() {
 		// Our own close (the handler returned or closed its output) ends the input quietly; any
 		// other close without an end of input is a failure for a reader, as on a socket.
 		this.input.connectionClosed(this.output.isClosed());
+		this.output.wakeWriter(); // a writer waiting for the peer fails now instead of at its next check
 	}
 
 	@Override

@@ -22,8 +22,15 @@ import io.github.tcpserver.core.Connection;
  */
 final class ConnectionOutputStream extends OutputStream {
 
-	/** Longest pause between checks while blocked on a slow peer. */
-	private static final long MAX_BACKOFF_NANOS = 10_000_000;
+	/**
+	 * Longest wait between checks while blocked on a slow peer. Writers are woken when their
+	 * bytes reach the connection, when it becomes writable again and when it closes; the timeout
+	 * only covers what has no such signal (another thread's writes on their way to the loop).
+	 */
+	private static final long MAX_WAIT_NANOS = 10_000_000;
+
+	/** The handler thread blocked in {@link #awaitWritable()}, if any. */
+	private volatile Thread waiter;
 
 	private final Connection connection;
 
@@ -98,6 +105,19 @@ final class ConnectionOutputStream extends OutputStream {
 		// Straight to the socket, or into the queue that isWritable() watches.
 		this.connection.write(data);
 		this.inFlight.addAndGet(-length);
+		wakeWriter();
+	}
+
+	/** Lets a writer blocked in {@link #awaitWritable()} check again. Any thread. */
+	void wakeWriter() {
+		Thread blocked = this.waiter;
+		if (blocked != null) {
+			LockSupport.unpark(blocked);
+		}
+	}
+
+	private boolean mustWait() {
+		return this.inFlight.get() > this.maxInFlight || !this.connection.isWritable();
 	}
 
 	private void ensureOpen() throws SocketException {
@@ -110,19 +130,27 @@ final class ConnectionOutputStream extends OutputStream {
 	}
 
 	/**
-	 * Waits while the peer is behind. The core offers no writability callback, so this polls, with
-	 * a backoff from 50 µs to 10 ms; it only waits when the peer is slower than the writer.
+	 * Waits while the peer is behind, as a blocking socket write does while the send buffer is
+	 * full. Woken by {@link #wakeWriter()}; it announces itself before checking again, so a wake-up
+	 * between the check and the park is not lost (the park returns at once).
 	 */
 	private void awaitWritable() throws IOException {
-		long backoff = 50_000;
-		while (this.inFlight.get() > this.maxInFlight || !this.connection.isWritable()) {
-			ensureOpen();
-			LockSupport.parkNanos(backoff);
-			if (Thread.interrupted()) {
-				Thread.currentThread().interrupt();
-				throw new InterruptedIOException("Interrupted while waiting for the peer to read");
+		if (!mustWait()) {
+			return;
+		}
+		this.waiter = Thread.currentThread();
+		try {
+			while (mustWait()) {
+				ensureOpen();
+				LockSupport.parkNanos(this, MAX_WAIT_NANOS);
+				if (Thread.interrupted()) {
+					Thread.currentThread().interrupt();
+					throw new InterruptedIOException("Interrupted while waiting for the peer to read");
+				}
 			}
-			backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
+		}
+		finally {
+			this.waiter = null;
 		}
 	}
 

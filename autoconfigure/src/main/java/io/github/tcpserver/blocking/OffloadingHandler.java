@@ -85,6 +85,13 @@ public final class OffloadingHandler implements ConnectionHandler {
 		});
 	}
 
+	/** Forwarded in order with the reads; by the time it runs, ask the connection again. */
+	@Override
+	public void onWritabilityChanged(Connection connection) {
+		OffloadedConnection view = view(connection);
+		submit(view, "onWritabilityChanged", () -> this.delegate.onWritabilityChanged(view));
+	}
+
 	@Override
 	public void onInputClosed(Connection connection) {
 		OffloadedConnection view = view(connection);

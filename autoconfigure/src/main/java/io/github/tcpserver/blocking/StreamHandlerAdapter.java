@@ -89,6 +89,12 @@ public final class StreamHandlerAdapter implements ConnectionHandler {
 		stream(connection).input().received(data);
 	}
 
+	/** A writer blocked on a slow peer may go on. */
+	@Override
+	public void onWritabilityChanged(Connection connection) {
+		stream(connection).output().wakeWriter();
+	}
+
 	/** Half-close: the handler reads -1 and may still write; its return closes the connection. */
 	@Override
 	public void onInputClosed(Connection connection) {

@@ -73,8 +73,10 @@ public interface Connection {
 	boolean isOpen();
 
 	/**
-	 * @return {@code false} while the outbound queue is above the high-water mark (reading from
-	 * this connection is paused until it drains below the low-water mark)
+	 * @return {@code false} while the outbound queue, with writes from other threads still on
+	 * their way to it, is above the high-water mark (reading from this connection is paused until
+	 * it drains to the low-water mark); the handler hears of each change in
+	 * {@link ConnectionHandler#onWritabilityChanged(Connection)}
 	 */
 	boolean isWritable();
 

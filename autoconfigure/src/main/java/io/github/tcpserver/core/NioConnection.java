@@ -297,11 +297,29 @@ final class NioConnection implements Connection {
 			overflowed(queued);
 			return;
 		}
+		boolean becameUnwritable = false;
 		if (queued > this.loop.config().writeHighWaterMark() && !this.readPaused) {
 			this.readPaused = true;
+			becameUnwritable = true;
 		}
 		if (wasEmpty || this.readPaused) {
 			updateInterest();
+		}
+		if (becameUnwritable) {
+			writabilityChanged();
+		}
+	}
+
+	/** Tells the handler that queued output crossed a watermark. Loop thread. */
+	private void writabilityChanged() {
+		if (this.state != OPEN) {
+			return;
+		}
+		try {
+			this.handler.onWritabilityChanged(this);
+		}
+		catch (Throwable ex) {
+			handlerFailed("onWritabilityChanged", ex);
 		}
 	}
 
@@ -352,12 +370,17 @@ final class NioConnection implements Connection {
 			drained();
 			return;
 		}
+		boolean becameWritable = false;
 		if (this.readPaused && queue.bytes() <= this.loop.config().writeLowWaterMark()) {
 			this.readPaused = false;
+			becameWritable = true;
 			// The pause was ours, not the peer's silence: restart the read-idle clock.
 			this.lastReadNanos = this.loop.now();
 		}
 		updateInterest();
+		if (becameWritable) {
+			writabilityChanged();
+		}
 	}
 
 	private void updateQueueStats() {

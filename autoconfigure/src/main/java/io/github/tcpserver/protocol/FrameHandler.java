@@ -36,6 +36,15 @@ public interface FrameHandler<F> {
 	}
 
 	/**
+	 * Output crossed a watermark: see {@link io.github.tcpserver.core.ConnectionHandler#onWritabilityChanged}.
+	 * A handler that sends more than it receives writes while {@code connection.isWritable()}
+	 * holds and goes on from here.
+	 * @param connection the connection
+	 */
+	default void onWritabilityChanged(FramedConnection<F> connection) {
+	}
+
+	/**
 	 * The peer shut down its output. An unfinished frame is dropped. The default closes once
 	 * queued output is written.
 	 * @param connection the connection

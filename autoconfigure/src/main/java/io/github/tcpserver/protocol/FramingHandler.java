@@ -72,6 +72,11 @@ public class FramingHandler<F> implements ConnectionHandler {
 	}
 
 	@Override
+	public void onWritabilityChanged(Connection connection) {
+		this.handler.onWritabilityChanged(framed(connection));
+	}
+
+	@Override
 	public void onInputClosed(Connection connection) {
 		this.handler.onInputClosed(framed(connection));
 	}

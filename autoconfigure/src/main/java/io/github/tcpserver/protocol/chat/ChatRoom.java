@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
@@ -36,8 +37,14 @@ public final class ChatRoom {
 
 	private static final System.Logger log = System.getLogger(ChatRoom.class.getName());
 
-	/** Logged-in members by lower-case name: case-insensitive uniqueness comes from putIfAbsent. */
+	/**
+	 * Logged-in members by lower-case name: case-insensitive uniqueness comes from putIfAbsent. A
+	 * member renaming itself is briefly under both names, so nothing iterates this map.
+	 */
 	private final ConcurrentHashMap<String, ChatMember> members = new ConcurrentHashMap<>();
+
+	/** Logged-in members, each once, whatever the state of a rename: what broadcasts and /who walk. */
+	private final Set<ChatMember> present = ConcurrentHashMap.newKeySet();
 
 	private final ChatMessageFilter filter;
 
@@ -67,7 +74,7 @@ public final class ChatRoom {
 	/** @return the names of the logged-in members, sorted case-insensitively */
 	public List<String> memberNames() {
 		List<String> names = new ArrayList<>();
-		for (ChatMember member : this.members.values()) {
+		for (ChatMember member : this.present) {
 			String name = member.name();
 			if (name != null) {
 				names.add(name);
@@ -84,7 +91,7 @@ public final class ChatRoom {
 
 	/** @return the number of logged-in members */
 	public int size() {
-		return this.members.size();
+		return this.present.size();
 	}
 
 	public long maxPendingOutput() {
@@ -126,6 +133,7 @@ public final class ChatRoom {
 			this.members.remove(key(previous), member);
 		}
 		member.name(name);
+		this.present.add(member);
 		return null;
 	}
 
@@ -135,6 +143,7 @@ public final class ChatRoom {
 		if (name == null || !this.members.remove(key(name), member)) {
 			return;
 		}
+		this.present.remove(member);
 		if (!this.shuttingDown) {
 			String reason = member.leaveReason();
 			broadcast(member, "* " + name + " left the room" + ((reason != null && !reason.isEmpty()) ? " (" + reason + ")" : ""));
@@ -148,7 +157,7 @@ public final class ChatRoom {
 
 	/** Sends {@code line} to every logged-in member except {@code from}, in the caller's order. */
 	void broadcast(ChatMember from, String line) {
-		for (ChatMember member : this.members.values()) {
+		for (ChatMember member : this.present) {
 			if (member != from) {
 				deliver(member, line);
 			}

@@ -1,0 +1,65 @@
+package io.github.tcpserver.protocol.chat;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link ChatRoom} on its own, without sockets: what other threads see while a member renames
+ * itself.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class ChatRoomTests {
+
+	@Test
+	void aMemberRenamingItselfIsListedAndCountedOnceWhileOtherThreadsLook() throws Exception {
+		ChatRoom room = new ChatRoom();
+		ChatMember bob = new ChatMember(null, room);
+		ChatMember alice = new ChatMember(null, room);
+		assertThat(room.claim(bob, "bob")).isNull();
+		assertThat(room.claim(alice, "alice")).isNull();
+		int renames = 200_000;
+		// The renames run on another thread, as on the member's own I/O loop; /who and broadcasts
+		// walk the room from any loop meanwhile.
+		CompletableFuture<Void> renaming = CompletableFuture.runAsync(() -> {
+			for (int i = 0; i < renames; i++) {
+				String refusal = room.claim(alice, (i % 2 == 0) ? "alice2" : "alice");
+				if (refusal != null) {
+					throw new AssertionError(refusal);
+				}
+			}
+		});
+		long looks = 0;
+		while (!renaming.isDone() || looks == 0) {
+			List<String> names = room.memberNames();
+			if (names.size() != 2 || room.size() != 2) {
+				throw new AssertionError("after " + looks + " looks the room listed " + names + ", size " + room.size());
+			}
+			looks++;
+		}
+		renaming.get();
+		assertThat(room.memberNames()).containsExactly("alice", "bob");
+		assertThat(room.member("alice2")).isEmpty();
+	}
+
+	@Test
+	void aNameIsFreeAgainOnceItsMemberLeftOrRenamed() {
+		ChatRoom room = new ChatRoom();
+		ChatMember first = new ChatMember(null, room);
+		ChatMember second = new ChatMember(null, room);
+		assertThat(room.claim(first, "Ann")).isNull();
+		assertThat(room.claim(second, "ann")).as("names are unique regardless of case").contains("taken");
+		assertThat(room.claim(first, "Anna")).isNull();
+		assertThat(room.claim(second, "ann")).isNull();
+		room.shuttingDown(); // no leave notice, which would need a connection
+		room.leave(first);
+		assertThat(room.memberNames()).containsExactly("ann");
+		assertThat(room.size()).isEqualTo(1);
+	}
+
+}

@@ -2,7 +2,6 @@ package io.github.tcpserver.actuate;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
@@ -70,9 +69,9 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 			counter("tcp.server.timeouts", "Connections closed by a read-idle or write-idle timeout",
 					BaseUnits.CONNECTIONS, tags, listener, Listener::timeouts);
 			counter("tcp.server.bytes.received", "Bytes received", BaseUnits.BYTES, tags, listener,
-					monotonic((l) -> server.bytesReceived(l)));
+					(l) -> server.bytesReceived(l));
 			counter("tcp.server.bytes.sent", "Bytes the sockets took for the peers", BaseUnits.BYTES, tags, listener,
-					monotonic((l) -> server.bytesSent(l)));
+					(l) -> server.bytesSent(l));
 			gauge("tcp.server.outbound.queued", "Output queued on open connections, not yet taken by their sockets",
 					BaseUnits.BYTES, tags, listener, (l) -> server.pendingOutboundBytes(l));
 		}
@@ -80,16 +79,6 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 			.description("Times an I/O thread was held by one handler call past tcp.server.blocked-thread-warning")
 			.baseUnit("events")
 			.register(this.registry));
-	}
-
-	/**
-	 * Byte totals add closed connections' counts to open ones'; a connection that closes between
-	 * the two reads is briefly missing, and a counter must never go down (Prometheus would see a
-	 * reset), so the reading never falls below the previous one.
-	 */
-	private static ToLongFunction<Listener> monotonic(ToLongFunction<Listener> total) {
-		AtomicLong highest = new AtomicLong();
-		return (listener) -> highest.accumulateAndGet(total.applyAsLong(listener), Math::max);
 	}
 
 	private void counter(String name, String description, String unit, Tags tags, Listener listener,

@@ -3,6 +3,7 @@ package io.github.tcpserver.core;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -37,6 +38,16 @@ public final class Listener {
 	final LongAdder closedBytesReceived = new LongAdder();
 
 	final LongAdder closedBytesSent = new LongAdder();
+
+	/**
+	 * The largest byte totals reported so far. The sum over open and closed connections can read
+	 * low for an instant while a connection closes (it leaves the open set before its bytes join
+	 * the closed total); reporting the larger of that sum and the last report keeps the meters
+	 * monotonic, since Prometheus takes any decrease of a counter for a reset and shows a spike.
+	 */
+	final AtomicLong reportedBytesReceived = new AtomicLong();
+
+	final AtomicLong reportedBytesSent = new AtomicLong();
 
 	Listener(ListenerSpec spec, ServerSocketChannel channel, InetSocketAddress boundAddress) {
 		this.spec = spec;

@@ -166,10 +166,7 @@ public final class SelectorServer {
 	public long bytesReceived() {
 		long total = 0;
 		for (Listener listener : this.listeners) {
-			total += listener.closedBytesReceived();
-		}
-		for (NioConnection connection : this.connections.values()) {
-			total += connection.bytesReceived();
+			total += bytesReceived(listener);
 		}
 		return total;
 	}
@@ -178,10 +175,7 @@ public final class SelectorServer {
 	public long bytesSent() {
 		long total = 0;
 		for (Listener listener : this.listeners) {
-			total += listener.closedBytesSent();
-		}
-		for (NioConnection connection : this.connections.values()) {
-			total += connection.bytesSent();
+			total += bytesSent(listener);
 		}
 		return total;
 	}
@@ -193,13 +187,15 @@ public final class SelectorServer {
 	 * @return the bytes received
 	 */
 	public long bytesReceived(Listener listener) {
+		// Closed total first: a connection closing meanwhile is then missed for an instant, never
+		// counted twice (connectionClosed removes it before adding its bytes to the total).
 		long total = listener.closedBytesReceived();
 		for (NioConnection connection : this.connections.values()) {
 			if (connection.listener == listener) {
 				total += connection.bytesReceived();
 			}
 		}
-		return total;
+		return listener.reportedBytesReceived.accumulateAndGet(total, Math::max);
 	}
 
 	/**
@@ -214,7 +210,7 @@ public final class SelectorServer {
 				total += connection.bytesSent();
 			}
 		}
-		return total;
+		return listener.reportedBytesSent.accumulateAndGet(total, Math::max);
 	}
 
 	/**
@@ -447,10 +443,11 @@ public final class SelectorServer {
 			this.drainedOnStop.increment();
 		}
 		Listener listener = connection.listener;
-		listener.active.decrementAndGet();
-		listener.closed.increment();
+		// Bytes before the close count: whoever sees the close counted also sees its bytes.
 		listener.closedBytesReceived.add(connection.bytesReceived());
 		listener.closedBytesSent.add(connection.bytesSent());
+		listener.active.decrementAndGet();
+		listener.closed.increment();
 		if (this.observer != null && registered) {
 			// A connection that never got registered was never reported open either.
 			notifyObserver(connection, false);

@@ -121,13 +121,16 @@ class TcpServerOperationsAutoConfigurationTests {
 				TestSockets.readFully(client.getInputStream(), 5);
 				assertThat(registry.get("tcp.server.connections.active").tag("listener", "echo").tag("port", port)
 					.gauge().value()).isEqualTo(1);
+				TestSockets.await(Duration.ofSeconds(10), "the open connection's bytes to be counted",
+						() -> registry.get("tcp.server.bytes.sent").tag("listener", "echo").functionCounter().count() == 5);
 			}
+			TestSockets.await(Duration.ofSeconds(10), "the close to be counted", () -> registry
+				.get("tcp.server.connections.closed").tag("listener", "echo").functionCounter().count() == 1);
+			// Now in the closed connections' total.
 			assertThat(registry.get("tcp.server.bytes.received").tag("listener", "echo").functionCounter().count())
 				.isEqualTo(5);
 			assertThat(registry.get("tcp.server.bytes.sent").tag("listener", "echo").functionCounter().count())
 				.isEqualTo(5);
-			TestSockets.await(Duration.ofSeconds(10), "the close to be counted", () -> registry
-				.get("tcp.server.connections.closed").tag("listener", "echo").functionCounter().count() == 1);
 			assertThat(registry.get("tcp.server.connections.accepted").functionCounter().count()).isEqualTo(1);
 			for (String name : List.of("tcp.server.connections.rejected", "tcp.server.errors",
 					"tcp.server.protocol.errors", "tcp.server.output.overflows")) {

@@ -25,7 +25,7 @@ final class ConnectionOutputStream extends OutputStream {
 	/**
 	 * Longest wait between checks while blocked on a slow peer. Writers are woken when their
 	 * bytes reach the connection, when it becomes writable again and when it closes; the timeout
-	 * only covers what has no such signal (another thread's writes on their way to the loop).
+	 * is a safety net, not how progress is made.
 	 */
 	private static final long MAX_WAIT_NANOS = 10_000_000;
 

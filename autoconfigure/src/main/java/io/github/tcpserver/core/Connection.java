@@ -73,10 +73,12 @@ public interface Connection {
 	boolean isOpen();
 
 	/**
-	 * @return {@code false} while the outbound queue, with writes from other threads still on
-	 * their way to it, is above the high-water mark (reading from this connection is paused until
-	 * it drains to the low-water mark); the handler hears of each change in
-	 * {@link ConnectionHandler#onWritabilityChanged(Connection)}
+	 * @return {@code false} from the moment queued output passes the high-water mark until it has
+	 * drained to the low-water mark (reading from this connection is paused meanwhile), and while
+	 * queued output and writes from other threads still on their way to it are above the
+	 * high-water mark together; whoever finds it {@code false} can rely on
+	 * {@link ConnectionHandler#onWritabilityChanged(Connection)} to hear when it is {@code true}
+	 * again
 	 */
 	boolean isWritable();
 

@@ -39,16 +39,16 @@ public interface ConnectionHandler {
 
 	/**
 	 * {@link Connection#isWritable()} changed: queued output went above the write high-water mark
-	 * (the connection is no longer writable, and reading from it pauses), or a slow peer caught up
-	 * and the queue drained to the low-water mark (writable again). A handler that produces more
-	 * than it reads (a download, a feed, a proxy to a faster source) writes while
-	 * {@code isWritable()} holds and resumes from here, so that what it queues stays bounded
-	 * instead of reaching {@code tcp.server.max-queued-output}, which closes the connection.
+	 * (the connection is no longer writable, and reading from it pauses), or the connection is
+	 * writable again (the queue drained to the low-water mark) after that or after any thread
+	 * found {@code isWritable()} false. A handler that produces more than it reads (a download, a
+	 * feed, a proxy from a faster source) writes while {@code isWritable()} holds and goes on from
+	 * here, so that what it queues stays bounded instead of reaching
+	 * {@code tcp.server.max-queued-output}, which closes the connection.
 	 * <p>
 	 * Called on the I/O thread, possibly from within a {@link Connection#write(ByteBuffer)} that
-	 * crossed the high-water mark. The two calls alternate, starting with the loss of writability.
-	 * Writes from other threads that are still on their way to the I/O thread count in
-	 * {@code isWritable()} but cause no call.
+	 * crossed the high-water mark. Ask the connection again here: the state may have changed
+	 * since the call was decided.
 	 * @param connection the connection; ask it {@link Connection#isWritable()}
 	 */
 	default void onWritabilityChanged(Connection connection) {

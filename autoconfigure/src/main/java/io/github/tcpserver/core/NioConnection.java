@@ -70,7 +70,22 @@ final class NioConnection implements Connection {
 
 	private OutboundQueue outbound;
 
-	private boolean readPaused;
+	/**
+	 * Queued output passed the high-water mark and has not yet drained to the low-water mark:
+	 * reading is paused and the connection is not writable. Written on the loop thread; volatile
+	 * for {@link #isWritable()} on other threads.
+	 */
+	private volatile boolean readPaused;
+
+	/** The handler was last told the connection is not writable. Loop thread. */
+	private boolean toldUnwritable;
+
+	/**
+	 * Someone found {@link #isWritable()} false and must hear when it is true again, though the
+	 * loop may never have seen the output that made it false (another thread's writes still on
+	 * their way, which the socket then took at once).
+	 */
+	private volatile boolean writabilityWanted;
 
 	/** Reading paused by the handler ({@link #pauseReading()}), independent of write backpressure. */
 	private boolean readSuspended;
@@ -305,22 +320,38 @@ final class NioConnection implements Connection {
 		if (wasEmpty || this.readPaused) {
 			updateInterest();
 		}
-		if (becameUnwritable) {
+		if (becameUnwritable && !this.toldUnwritable && this.state == OPEN) {
+			this.toldUnwritable = true;
 			writabilityChanged();
 		}
 	}
 
-	/** Tells the handler that queued output crossed a watermark. Loop thread. */
-	private void writabilityChanged() {
-		if (this.state != OPEN) {
+	/**
+	 * Tells the handler the connection is writable again, if it was told otherwise or someone
+	 * found it unwritable since. Loop thread, after anything that can free room: a flush, a write
+	 * task from another thread, a check asked for by {@link #isWritable()}.
+	 */
+	private void checkWritable() {
+		if (this.state != OPEN || (!this.toldUnwritable && !this.writabilityWanted) || !writable()) {
 			return;
 		}
+		this.toldUnwritable = false;
+		this.writabilityWanted = false;
+		writabilityChanged();
+	}
+
+	private void writabilityChanged() {
 		try {
 			this.handler.onWritabilityChanged(this);
 		}
 		catch (Throwable ex) {
 			handlerFailed("onWritabilityChanged", ex);
 		}
+	}
+
+	private boolean writable() {
+		return this.state == OPEN && !this.readPaused
+				&& this.queuedBytes + (long) IN_TRANSIT.getOpaque(this) <= this.loop.config().writeHighWaterMark();
 	}
 
 	/** Output passed the hard cap: close with a reason. Loop thread. */
@@ -370,17 +401,13 @@ final class NioConnection implements Connection {
 			drained();
 			return;
 		}
-		boolean becameWritable = false;
 		if (this.readPaused && queue.bytes() <= this.loop.config().writeLowWaterMark()) {
 			this.readPaused = false;
-			becameWritable = true;
 			// The pause was ours, not the peer's silence: restart the read-idle clock.
 			this.lastReadNanos = this.loop.now();
 		}
 		updateInterest();
-		if (becameWritable) {
-			writabilityChanged();
-		}
+		checkWritable();
 	}
 
 	private void updateQueueStats() {
@@ -633,6 +660,7 @@ final class NioConnection implements Connection {
 		this.loop.execute(() -> {
 			IN_TRANSIT.getAndAdd(this, -size);
 			writeOnLoop(copy, true);
+			checkWritable();
 		});
 	}
 
@@ -688,8 +716,18 @@ final class NioConnection implements Connection {
 
 	@Override
 	public boolean isWritable() {
-		return this.state == OPEN
-				&& this.queuedBytes + (long) IN_TRANSIT.getOpaque(this) <= this.loop.config().writeHighWaterMark();
+		if (writable()) {
+			return true;
+		}
+		if (this.state == OPEN && !this.writabilityWanted) {
+			// The caller may now wait for onWritabilityChanged: make sure it comes, even if nothing
+			// the loop does later would otherwise look (a writer whose bytes are still in transit).
+			this.writabilityWanted = true;
+			if (!this.loop.inLoop()) {
+				this.loop.execute(this::checkWritable);
+			}
+		}
+		return false;
 	}
 
 	@Override

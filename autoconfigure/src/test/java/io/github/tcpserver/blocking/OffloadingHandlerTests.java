@@ -330,4 +330,62 @@ class OffloadingHandlerTests {
 		}
 	}
 
+	@Test
+	void anOffloadedProducerThatStopsWhenNotWritableHearsWhenToGoOnAndSendsEverything() throws Exception {
+		int total = 32 * 1024 * 1024;
+		int chunk = 8 * 1024;
+		AtomicInteger calls = new AtomicInteger();
+		// Writes from a worker travel to the I/O thread as tasks; the socket may take them at once,
+		// so the queue on the loop never passes the high-water mark: the producer must still hear
+		// when the connection it found unwritable can be written again.
+		ConnectionHandler producer = new ConnectionHandler() {
+			private long sent; // one worker at a time per connection
+
+			@Override
+			public void onRead(Connection connection, ByteBuffer data) {
+				data.position(data.limit());
+				if (this.sent == 0) {
+					pump(connection);
+				}
+			}
+
+			@Override
+			public void onWritabilityChanged(Connection connection) {
+				calls.incrementAndGet();
+				pump(connection);
+			}
+
+			private void pump(Connection connection) {
+				while (this.sent < total && connection.isWritable()) {
+					int length = (int) Math.min(chunk, total - this.sent);
+					byte[] bytes = new byte[length];
+					for (int i = 0; i < length; i++) {
+						bytes[i] = (byte) ((this.sent + i) % 251);
+					}
+					connection.write(bytes);
+					this.sent += length;
+				}
+				if (this.sent == total) {
+					connection.closeAfterFlush();
+				}
+			}
+		};
+		SelectorServer server = start(
+				ServerConfig.builder().ioThreads(1).writeWaterMarks(16 * 1024, 64 * 1024).maxQueuedOutput(256 * 1024).build(),
+				new OffloadingHandler(producer, this.workers, 64 * 1024));
+		try (Socket client = TestSockets.connect(server.port("test"))) {
+			client.getOutputStream().write('G');
+			InputStream in = client.getInputStream();
+			byte[] received = TestSockets.readFully(in, total);
+			for (int i = 0; i < total; i++) {
+				if (received[i] != (byte) (i % 251)) {
+					throw new AssertionError("byte " + i + " is " + received[i]);
+				}
+			}
+			assertThat(in.read()).as("closed after the last byte").isEqualTo(-1);
+		}
+		assertThat(calls.get()).as("told to go on").isPositive();
+		assertThat(server.listener("test").orElseThrow().outputOverflows()).isZero();
+	}
+
 }

@@ -5,10 +5,12 @@
 
 For every scenario and server: the median over the repetitions of the server's CPU time per
 round trip or request (server CPU % / rate, in microseconds) and the same for the load
-generator. Throughput on this two-core machine is capped by the load generator (one thread,
-~99 % of a core against the fastest servers), so it cannot show how much cheaper one server is
-than another once both outrun the load generator; CPU time per operation can. Idle and failed
-runs are skipped.
+generator, and the median of their ratio per run. Throughput on this two-core machine is capped
+by the load generator (one thread, ~99 % of a core against the fastest servers), so it cannot
+show how much cheaper one server is than another once both outrun the load generator; CPU time
+per operation can. The machine's speed drifts from minute to minute and moves both costs
+together; the load generator is the same program against every server, so the ratio takes most
+of that drift out. Idle and failed runs are skipped.
 """
 import csv
 import statistics
@@ -34,8 +36,8 @@ def main(paths):
                 srv = float(r["srv_cpu_pct"]) / 100 / rps * 1e6
                 load = float(r["load_cpu_pct"]) / 100 / rps * 1e6 if r.get("load_cpu_pct") else float("nan")
                 rows[(r["scenario"], r["server"])].append((srv, load, rps))
-    print("| scenario | server | server CPU µs per op (median) | min..max | load generator CPU µs per op | rate (median) | runs |")
-    print("|---|---|---:|---|---:|---:|---:|")
+    print("| scenario | server | server CPU µs per op (median) | min..max | load generator CPU µs per op | server ÷ load generator | rate (median) | runs |")
+    print("|---|---|---:|---|---:|---:|---:|---:|")
     scenarios = sorted({s for s, _ in rows}, key=lambda s: ORDER.index(s) if s in ORDER else len(ORDER))
     for scenario in scenarios:
         servers = sorted((srv for s, srv in rows if s == scenario),
@@ -44,7 +46,8 @@ def main(paths):
             runs = rows[(scenario, server)]
             cost = [x[0] for x in runs]
             print(f"| {scenario} | {server} | {statistics.median(cost):.2f} | {min(cost):.2f}..{max(cost):.2f} "
-                  f"| {statistics.median(x[1] for x in runs):.2f} | {statistics.median(x[2] for x in runs):,.0f} | {len(runs)} |")
+                  f"| {statistics.median(x[1] for x in runs):.2f} | {statistics.median(x[0] / x[1] for x in runs):.2f} "
+                  f"| {statistics.median(x[2] for x in runs):,.0f} | {len(runs)} |")
     return 0
 
 

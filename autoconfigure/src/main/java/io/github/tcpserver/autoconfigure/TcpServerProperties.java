@@ -52,10 +52,13 @@ public class TcpServerProperties {
 	/** Socket send buffer size (SO_SNDBUF); the operating system's default when unset. */
 	private DataSize sendBufferSize;
 
-	/** Queued output of a connection above which the server stops reading from it. */
+	/**
+	 * Queued output of a connection above which the server stops reading from it and the
+	 * connection is not writable (ConnectionHandler.onWritabilityChanged).
+	 */
 	private DataSize writeBufferHighWaterMark = DataSize.ofBytes(ServerConfig.DEFAULT_WRITE_HIGH_WATER_MARK);
 
-	/** Queued output of a connection below which reading from it resumes. */
+	/** Queued output of a connection below which reading from it resumes and it is writable again. */
 	private DataSize writeBufferLowWaterMark = DataSize.ofBytes(ServerConfig.DEFAULT_WRITE_LOW_WATER_MARK);
 
 	/** Queued output of a connection beyond which it is closed as not keeping up. */

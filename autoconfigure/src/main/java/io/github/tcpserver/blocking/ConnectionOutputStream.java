@@ -29,7 +29,11 @@ final class ConnectionOutputStream extends OutputStream {
 	 */
 	private static final long MAX_WAIT_NANOS = 10_000_000;
 
-	/** The handler thread blocked in {@link #awaitWritable()}, if any. */
+	/**
+	 * The handler thread blocked in {@link #awaitWritable()}, if any. One: like a socket's, this
+	 * stream is written by one thread at a time (a second concurrent writer still makes progress,
+	 * at the pace of the wait's timeout).
+	 */
 	private volatile Thread waiter;
 
 	private final Connection connection;

@@ -76,9 +76,10 @@ public interface Connection {
 	 * @return {@code false} from the moment queued output passes the high-water mark until it has
 	 * drained to the low-water mark (reading from this connection is paused meanwhile), and while
 	 * queued output and writes from other threads still on their way to it are above the
-	 * high-water mark together; whoever finds it {@code false} can rely on
+	 * high-water mark together, and once the connection is closing; whoever finds it
+	 * {@code false} on an open connection can rely on
 	 * {@link ConnectionHandler#onWritabilityChanged(Connection)} to hear when it is {@code true}
-	 * again
+	 * again (or on {@link ConnectionHandler#onClose(Connection)} if it closes first)
 	 */
 	boolean isWritable();
 

@@ -38,17 +38,19 @@ public interface ConnectionHandler {
 	void onRead(Connection connection, ByteBuffer data);
 
 	/**
-	 * {@link Connection#isWritable()} changed: queued output went above the write high-water mark
-	 * (the connection is no longer writable, and reading from it pauses), or the connection is
-	 * writable again (the queue drained to the low-water mark) after that or after any thread
-	 * found {@code isWritable()} false. A handler that produces more than it reads (a download, a
-	 * feed, a proxy from a faster source) writes while {@code isWritable()} holds and goes on from
-	 * here, so that what it queues stays bounded instead of reaching
-	 * {@code tcp.server.max-queued-output}, which closes the connection.
+	 * {@link Connection#isWritable()} may have changed: queued output went above the write
+	 * high-water mark (the connection is no longer writable, and reading from it pauses), or the
+	 * connection is writable again (the queue drained to the low-water mark) after that or after
+	 * any thread found {@code isWritable()} false. A handler that produces more than it reads (a
+	 * download, a feed, a proxy from a faster source) writes while {@code isWritable()} holds and
+	 * goes on from here, so that what it queues stays bounded instead of reaching
+	 * {@code tcp.server.max-queued-output}, which closes the connection. Once the connection is
+	 * closing, no call comes; {@link #onClose} does.
 	 * <p>
 	 * Called on the I/O thread, possibly from within a {@link Connection#write(ByteBuffer)} that
-	 * crossed the high-water mark. Ask the connection again here: the state may have changed
-	 * since the call was decided.
+	 * crossed the high-water mark. A "writable" call need not follow a "not writable" one (another
+	 * thread may have been the one to find the connection unwritable), so ask the connection here
+	 * rather than toggling a flag.
 	 * @param connection the connection; ask it {@link Connection#isWritable()}
 	 */
 	default void onWritabilityChanged(Connection connection) {

@@ -36,7 +36,8 @@ public interface FrameHandler<F> {
 	}
 
 	/**
-	 * Output crossed a watermark: see {@link io.github.tcpserver.core.ConnectionHandler#onWritabilityChanged}.
+	 * {@code connection.isWritable()} may have changed: see
+	 * {@link io.github.tcpserver.core.ConnectionHandler#onWritabilityChanged}.
 	 * A handler that sends more than it receives writes while {@code connection.isWritable()}
 	 * holds and goes on from here.
 	 * @param connection the connection

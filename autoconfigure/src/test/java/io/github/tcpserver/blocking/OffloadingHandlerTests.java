@@ -335,6 +335,7 @@ class OffloadingHandlerTests {
 		int total = 32 * 1024 * 1024;
 		int chunk = 8 * 1024;
 		AtomicInteger calls = new AtomicInteger();
+		AtomicBoolean heldBack = new AtomicBoolean();
 		// Writes from a worker travel to the I/O thread as tasks; the socket may take them at once,
 		// so the queue on the loop never passes the high-water mark: the producer must still hear
 		// when the connection it found unwritable can be written again.
@@ -368,6 +369,9 @@ class OffloadingHandlerTests {
 				if (this.sent == total) {
 					connection.closeAfterFlush();
 				}
+				else {
+					heldBack.set(true);
+				}
 			}
 		};
 		SelectorServer server = start(
@@ -375,6 +379,8 @@ class OffloadingHandlerTests {
 				new OffloadingHandler(producer, this.workers, 64 * 1024));
 		try (Socket client = TestSockets.connect(server.port("test"))) {
 			client.getOutputStream().write('G');
+			// Nothing read until the socket buffers are full and the producer has had to stop.
+			TestSockets.await(Duration.ofSeconds(30), "the producer held back", heldBack::get);
 			InputStream in = client.getInputStream();
 			byte[] received = TestSockets.readFully(in, total);
 			for (int i = 0; i < total; i++) {

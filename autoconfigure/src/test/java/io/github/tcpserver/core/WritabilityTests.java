@@ -122,14 +122,16 @@ class WritabilityTests {
 			}
 		}, 64 * 1024 * 1024);
 		int port = server.port("test");
+		Listener listener = server.listener("test").orElseThrow();
 		try (Socket failing = TestSockets.connect(port); Socket other = TestSockets.connect(port)) {
 			failing.getOutputStream().write('G');
+			TestSockets.await(Duration.ofSeconds(10), "the handler's failure", () -> listener.errors() == 1);
 			TestSockets.await(Duration.ofSeconds(10), "the failing connection closed",
-					() -> server.activeConnections() == 1);
+					() -> listener.closedConnections() == 1);
 			other.getOutputStream().write("ok".getBytes());
 			assertThat(TestSockets.readFully(other.getInputStream(), 2)).isEqualTo("ok".getBytes());
+			assertThat(server.activeConnections()).isEqualTo(1);
 		}
-		assertThat(server.listener("test").orElseThrow().errors()).isEqualTo(1);
 	}
 
 	static byte pattern(long offset) {

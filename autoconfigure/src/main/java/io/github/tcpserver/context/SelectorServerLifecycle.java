@@ -99,6 +99,8 @@ public class SelectorServerLifecycle implements SmartLifecycle {
 			return;
 		}
 		this.running = false;
+		// Closed before the log line below, which promises that nothing new is accepted.
+		this.server.stopAccepting();
 		int open = this.server.activeConnections();
 		boolean immediate = this.shutdownTimeout.isZero();
 		if (open > 0 && !immediate) {

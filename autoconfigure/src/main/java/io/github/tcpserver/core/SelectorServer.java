@@ -63,6 +63,9 @@ public final class SelectorServer {
 
 	private volatile State state = State.NEW;
 
+	/** Set once the listeners are closed; guarded by {@link #lifecycleMonitor}. */
+	private boolean listenersClosed;
+
 	private volatile List<Listener> listeners = List.of();
 
 	private IoLoop[] loops = new IoLoop[0];
@@ -492,7 +495,7 @@ public final class SelectorServer {
 				return this.shutdownResult;
 			}
 			this.state = State.STOPPING;
-			closeListeners();
+			stopAccepting();
 			int open = this.activeConnections.get();
 			if (!timeout.isZero() && open > 0) {
 				for (IoLoop loop : this.loops) {
@@ -521,6 +524,21 @@ public final class SelectorServer {
 			this.shutdownResult = new ShutdownResult((int) this.drainedOnStop.sum(), (int) this.forcedOnStop.sum(),
 					Duration.ofNanos(System.nanoTime() - started));
 			return this.shutdownResult;
+		}
+	}
+
+	/**
+	 * Closes every listener and waits until their ports are released, so that a connection
+	 * attempted after this returns is refused. Idempotent; {@link #stop(Duration)} calls it first.
+	 * Call it before {@code stop} to report "no longer accepting" only once that is true.
+	 */
+	public void stopAccepting() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.listenersClosed || this.state == State.NEW) {
+				return;
+			}
+			this.listenersClosed = true;
+			closeListeners();
 		}
 	}
 

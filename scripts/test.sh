@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test of the project: installs the Debian packages the tests start (when missing),
+# then `mvn -B verify`. This is the README's test command and exactly what CI runs (.ci/run).
+# Extra arguments go to Maven (for example -pl autoconfigure -Dtest=HttpRequestParserTests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Servers and clients the integration tests start on loopback; each test starts its own on a
+# free port and stops it afterwards.
+PACKAGES=(curl openssl)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if ((${#missing[@]} > 0)); then
+	sudo=()
+	if [ "$(id -u)" -ne 0 ]; then
+		sudo=(sudo -n)
+	fi
+	echo "Installing ${missing[*]}"
+	"${sudo[@]}" apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+exec mvn -B verify "$@"

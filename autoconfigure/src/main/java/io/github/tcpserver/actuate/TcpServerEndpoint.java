@@ -21,6 +21,7 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import io.github.tcpserver.core.Connection;
 import io.github.tcpserver.core.Listener;
 import io.github.tcpserver.core.SelectorServer;
+import io.github.tcpserver.protocol.http.RequestMemoryBudget;
 
 /**
  * The {@code tcpserver} Actuator endpoint: the server's state, its listeners and totals, and a
@@ -37,8 +38,19 @@ public class TcpServerEndpoint {
 
 	private final SelectorServer server;
 
+	private final @Nullable RequestMemoryBudget httpRequestMemory;
+
 	public TcpServerEndpoint(SelectorServer server) {
+		this(server, null);
+	}
+
+	/**
+	 * @param server the server to describe
+	 * @param httpRequestMemory the budget of HTTP request bodies being received, or {@code null}
+	 */
+	public TcpServerEndpoint(SelectorServer server, @Nullable RequestMemoryBudget httpRequestMemory) {
 		this.server = server;
+		this.httpRequestMemory = httpRequestMemory;
 	}
 
 	/**
@@ -70,8 +82,11 @@ public class TcpServerEndpoint {
 			queued += descriptor.queuedBytes();
 		}
 		Totals totals = new Totals(this.server.activeConnections(), accepted, closed, rejected, received, sent, queued);
+		RequestMemoryBudget budget = this.httpRequestMemory;
+		RequestMemory requestMemory = (budget != null)
+				? new RequestMemory(budget.used(), budget.max(), budget.refusals()) : null;
 		return new ServerDescriptor(this.server.state().name(), this.server.ioThreads(), this.server.deadLoops(),
-				this.server.blockedLoopEvents(), listeners, totals, page(max, order, now));
+				this.server.blockedLoopEvents(), listeners, totals, requestMemory, page(max, order, now));
 	}
 
 	/**
@@ -178,8 +193,18 @@ public class TcpServerEndpoint {
 	 * @param connections a page of the open connections
 	 */
 	public record ServerDescriptor(String state, int ioThreads, List<String> deadLoops, long blockedLoopEvents,
-			List<ListenerDescriptor> listeners, Totals totals, ConnectionPage connections)
-			implements OperationResponseBody {
+			List<ListenerDescriptor> listeners, Totals totals, @Nullable RequestMemory httpRequestMemory,
+			ConnectionPage connections) implements OperationResponseBody {
+	}
+
+	/**
+	 * Memory held by HTTP request bodies still arriving, all listeners sharing the auto-configured
+	 * limits together.
+	 * @param usedBytes bytes held now
+	 * @param maxBytes the bound ({@code tcp.server.http.max-request-memory})
+	 * @param refused bodies answered 503 because the bound was reached
+	 */
+	public record RequestMemory(long usedBytes, long maxBytes, long refused) {
 	}
 
 	/**

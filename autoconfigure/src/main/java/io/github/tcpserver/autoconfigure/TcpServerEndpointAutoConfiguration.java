@@ -6,10 +6,12 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 
 import io.github.tcpserver.actuate.TcpServerEndpoint;
 import io.github.tcpserver.core.SelectorServer;
+import io.github.tcpserver.protocol.http.HttpLimits;
 
 /**
  * Auto-configuration of the {@code tcpserver} Actuator endpoint, when the Actuator is on the class
@@ -23,8 +25,9 @@ public final class TcpServerEndpointAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnAvailableEndpoint
-	TcpServerEndpoint tcpServerEndpoint(SelectorServer selectorServer) {
-		return new TcpServerEndpoint(selectorServer);
+	TcpServerEndpoint tcpServerEndpoint(SelectorServer selectorServer, ObjectProvider<HttpLimits> httpLimits) {
+		HttpLimits limits = httpLimits.getIfUnique();
+		return new TcpServerEndpoint(selectorServer, (limits != null) ? limits.requestMemory() : null);
 	}
 
 }

@@ -6,11 +6,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 import io.github.tcpserver.protocol.http.HttpLimits;
+import io.github.tcpserver.protocol.http.RequestMemoryBudget;
 
 /**
  * Limits of the HTTP/1.1 protocol ({@code tcp.server.http.*}), applied to every
  * {@code HttpServerHandler} built with the auto-configured {@link HttpLimits}. Each one exceeded
- * is answered with its status and a close.
+ * is answered with its status and a close. Handlers built with that one bean share one request
+ * memory budget ({@code max-request-memory}).
  */
 @ConfigurationProperties("tcp.server.http")
 public class TcpServerHttpProperties {
@@ -32,6 +34,45 @@ public class TcpServerHttpProperties {
 
 	/** Answer 408 and close when a request line and header section take longer than this to arrive; 0 for unbounded. */
 	private Duration requestHeaderTimeout = HttpLimits.DEFAULT_REQUEST_HEADER_TIMEOUT;
+
+	/** Answer 408 and close when a request body arrives slower than this per second, after the grace period; 0 for no minimum. */
+	private DataSize minRequestBodyRate = DataSize.ofBytes(HttpLimits.DEFAULT_MIN_REQUEST_BODY_RATE);
+
+	/** How long a request body may arrive at any rate before the minimum rate applies. */
+	private Duration requestBodyGracePeriod = HttpLimits.DEFAULT_REQUEST_BODY_GRACE_PERIOD;
+
+	/** Bytes all partially received request bodies may hold together; a body that does not fit is answered 503. Default 64MB, or max-body-size if larger. */
+	private DataSize maxRequestMemory;
+
+	public DataSize getMinRequestBodyRate() {
+		return this.minRequestBodyRate;
+	}
+
+	public void setMinRequestBodyRate(DataSize minRequestBodyRate) {
+		requireSize("tcp.server.http.min-request-body-rate", minRequestBodyRate, 0);
+		this.minRequestBodyRate = minRequestBodyRate;
+	}
+
+	public Duration getRequestBodyGracePeriod() {
+		return this.requestBodyGracePeriod;
+	}
+
+	public void setRequestBodyGracePeriod(Duration requestBodyGracePeriod) {
+		requireNotNegative("tcp.server.http.request-body-grace-period", requestBodyGracePeriod);
+		this.requestBodyGracePeriod = requestBodyGracePeriod;
+	}
+
+	public DataSize getMaxRequestMemory() {
+		return this.maxRequestMemory;
+	}
+
+	public void setMaxRequestMemory(DataSize maxRequestMemory) {
+		if (maxRequestMemory != null && maxRequestMemory.toBytes() < 0) {
+			throw new IllegalArgumentException(
+					"tcp.server.http.max-request-memory must not be negative but was " + maxRequestMemory);
+		}
+		this.maxRequestMemory = maxRequestMemory;
+	}
 
 	public Duration getIdleTimeout() {
 		return this.idleTimeout;
@@ -96,10 +137,14 @@ public class TcpServerHttpProperties {
 		this.maxPipelinedRequests = maxPipelinedRequests;
 	}
 
-	/** @return the limits as the protocol takes them */
+	/** @return the limits as the protocol takes them, with a request memory budget of their own */
 	public HttpLimits toLimits() {
-		return new HttpLimits((int) this.maxRequestLine.toBytes(), (int) this.maxHeaderSize.toBytes(),
-				(int) this.maxBodySize.toBytes(), this.maxPipelinedRequests, this.idleTimeout, this.requestHeaderTimeout);
+		int maxBody = (int) this.maxBodySize.toBytes();
+		long memory = (this.maxRequestMemory != null) ? this.maxRequestMemory.toBytes()
+				: HttpLimits.defaultRequestMemory(maxBody);
+		return new HttpLimits((int) this.maxRequestLine.toBytes(), (int) this.maxHeaderSize.toBytes(), maxBody,
+				this.maxPipelinedRequests, this.idleTimeout, this.requestHeaderTimeout,
+				(int) this.minRequestBodyRate.toBytes(), this.requestBodyGracePeriod, new RequestMemoryBudget(memory));
 	}
 
 	private static void requireSize(String name, DataSize size, long min) {

@@ -70,8 +70,8 @@ public class TcpServerProperties {
 	/** Close a connection when nothing has been received from it for this long; off when unset or 0. */
 	private Duration readIdleTimeout;
 
-	/** Close a connection whose pending output has made no progress for this long; off when unset or 0. */
-	private Duration writeIdleTimeout;
+	/** Close a connection whose pending output has made no progress for this long (the peer reads nothing); 0 for never. */
+	private Duration writeIdleTimeout = ServerConfig.DEFAULT_WRITE_IDLE_TIMEOUT;
 
 	/** After a graceful close sent FIN, how long to wait for the peer to close before closing anyway. */
 	private Duration lingerTimeout = ServerConfig.DEFAULT_LINGER_TIMEOUT;

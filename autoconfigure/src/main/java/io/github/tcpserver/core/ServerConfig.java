@@ -29,6 +29,14 @@ public final class ServerConfig {
 	/** Default number of reads per readiness event before the loop serves other connections. */
 	public static final int DEFAULT_MAX_READS_PER_EVENT = 16;
 
+	/**
+	 * Default write-idle timeout: output queued for a peer that takes none of it for a minute is
+	 * dropped with its connection. Without it, a peer that asks for a large reply and never reads
+	 * holds up to maxQueuedOutput of heap for ever (reading is paused then, so read-idle cannot
+	 * fire), and so does a closing connection whose last bytes never leave.
+	 */
+	public static final Duration DEFAULT_WRITE_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
 	/** Default wait for the peer's close after a graceful close sent FIN. */
 	public static final Duration DEFAULT_LINGER_TIMEOUT = Duration.ofSeconds(2);
 
@@ -242,7 +250,7 @@ public final class ServerConfig {
 
 		private Duration readIdleTimeout = Duration.ZERO;
 
-		private Duration writeIdleTimeout = Duration.ZERO;
+		private Duration writeIdleTimeout = DEFAULT_WRITE_IDLE_TIMEOUT;
 
 		private Duration lingerTimeout = DEFAULT_LINGER_TIMEOUT;
 

@@ -32,7 +32,11 @@ class TcpServerHttpAutoConfigurationTests {
 		this.runner.withPropertyValues("tcp.server.enabled=false")
 			.run((context) -> assertThat(context).doesNotHaveBean(HttpLimits.class));
 		this.runner.withUserConfiguration(HttpConfiguration.class)
-			.run((context) -> assertThat(context.getBean(HttpLimits.class)).isEqualTo(HttpLimits.defaults()));
+			.run((context) -> {
+				HttpLimits limits = context.getBean(HttpLimits.class);
+				assertThat(limits).usingRecursiveComparison().ignoringFields("requestMemory").isEqualTo(HttpLimits.defaults());
+				assertThat(limits.requestMemory().max()).isEqualTo(HttpLimits.DEFAULT_REQUEST_MEMORY);
+			});
 	}
 
 	@Test
@@ -41,7 +45,9 @@ class TcpServerHttpAutoConfigurationTests {
 			.withPropertyValues("tcp.server.http.max-body-size=4B", "tcp.server.http.max-header-size=2KB",
 					"tcp.server.http.max-request-line=100B", "tcp.server.http.max-pipelined-requests=3")
 			.run((context) -> {
-				assertThat(context.getBean(HttpLimits.class)).isEqualTo(new HttpLimits(100, 2048, 4, 3));
+				assertThat(context.getBean(HttpLimits.class)).usingRecursiveComparison()
+					.ignoringFields("requestMemory")
+					.isEqualTo(new HttpLimits(100, 2048, 4, 3));
 				int port = context.getBean(SelectorServer.class).port("http");
 				HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 				URI uri = URI.create("http://127.0.0.1:" + port + "/echo");

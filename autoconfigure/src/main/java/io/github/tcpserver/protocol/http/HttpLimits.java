@@ -3,24 +3,34 @@ package io.github.tcpserver.protocol.http;
 import java.time.Duration;
 
 /**
- * The bounds of what one HTTP connection may send, each with one outcome when exceeded: a request
+ * The bounds of what HTTP connections may send, each with one outcome when exceeded: a request
  * line over {@code maxRequestLine} is answered 414, a header section over {@code maxHeaderSize}
- * 431, a body over {@code maxBodySize} 413, and the connection is then closed.
- * {@code maxPipelinedRequests} is how many requests already received are answered in a row
- * before the connection yields its I/O thread to the others. A connection from which nothing
- * arrives for {@code idleTimeout} is closed; a request whose header section takes longer than
- * {@code requestHeaderTimeout} to arrive (a slowloris trickling bytes) is answered 408 and closed.
+ * 431, a body over {@code maxBodySize} 413, a header section slower than
+ * {@code requestHeaderTimeout} or a body slower than {@code minRequestBodyRate} 408, a body that
+ * does not fit in what is left of the shared {@link RequestMemoryBudget} 503; the connection is
+ * then closed. {@code maxPipelinedRequests} is how many requests already received are answered in
+ * a row before the connection yields its I/O thread to the others. A connection that makes no
+ * progress in either direction for {@code idleTimeout} (nothing received while waiting for a
+ * request, or queued output not accepted by the peer) is closed.
+ * <p>
+ * Handlers built with one instance share its {@link #requestMemory() budget}: pass the same
+ * instance (the auto-configured bean) to every {@code HttpServerHandler} to bound them together.
  *
  * @param maxRequestLine the most bytes of a request line (and of a chunk-size line), without CRLF
  * @param maxHeaderSize the most bytes of a header section (and of a trailer section), CRLFs included
  * @param maxBodySize the most bytes of a request body, after de-chunking
  * @param maxPipelinedRequests the most requests answered from buffered input before yielding
- * @param idleTimeout how long a connection may stay silent (between requests too); zero for never
+ * @param idleTimeout how long a connection may make no progress (between requests too); zero for never
  * @param requestHeaderTimeout how long the request line and header section of one request may take
  * to arrive; zero for unbounded
+ * @param minRequestBodyRate the slowest a body may arrive, in bytes per second after
+ * {@code requestBodyGracePeriod}; zero for no minimum
+ * @param requestBodyGracePeriod how long a body may arrive at any rate before the minimum applies
+ * @param requestMemory the bound on bytes held by all partially received bodies together
  */
 public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize, int maxPipelinedRequests,
-		Duration idleTimeout, Duration requestHeaderTimeout) {
+		Duration idleTimeout, Duration requestHeaderTimeout, int minRequestBodyRate, Duration requestBodyGracePeriod,
+		RequestMemoryBudget requestMemory) {
 
 	/** Default request line limit, as Netty's and Tomcat's. */
 	public static final int DEFAULT_MAX_REQUEST_LINE = 8 * 1024;
@@ -40,20 +50,56 @@ public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize,
 	/** Default time for a request's header section to arrive, as Tomcat's connection timeout. */
 	public static final Duration DEFAULT_REQUEST_HEADER_TIMEOUT = Duration.ofSeconds(20);
 
+	/**
+	 * Default minimum body rate, 1 KiB/s: a modem-speed upload passes, a client trickling a few
+	 * bytes every few seconds to pin a body buffer does not.
+	 */
+	public static final int DEFAULT_MIN_REQUEST_BODY_RATE = 1024;
+
+	/** Default time a body may arrive at any rate (a client's first window, a slow start). */
+	public static final Duration DEFAULT_REQUEST_BODY_GRACE_PERIOD = Duration.ofSeconds(5);
+
+	/**
+	 * Default bound on bodies being received, all connections together: 64 MiB, or one body of
+	 * the largest size if that is more (so that one maximal request can always be received).
+	 */
+	public static final long DEFAULT_REQUEST_MEMORY = 64L * 1024 * 1024;
+
 	public HttpLimits {
 		if (idleTimeout == null || idleTimeout.isNegative() || requestHeaderTimeout == null
-				|| requestHeaderTimeout.isNegative()) {
+				|| requestHeaderTimeout.isNegative() || requestBodyGracePeriod == null
+				|| requestBodyGracePeriod.isNegative()) {
 			throw new IllegalArgumentException("HTTP timeouts must be zero or positive but were " + idleTimeout
-					+ " and " + requestHeaderTimeout);
+					+ ", " + requestHeaderTimeout + " and " + requestBodyGracePeriod);
 		}
 		requireAtLeast("maxRequestLine", maxRequestLine, 16);
 		requireAtLeast("maxHeaderSize", maxHeaderSize, 16);
 		requireAtLeast("maxBodySize", maxBodySize, 0);
 		requireAtLeast("maxPipelinedRequests", maxPipelinedRequests, 1);
+		requireAtLeast("minRequestBodyRate", minRequestBodyRate, 0);
+		if (requestMemory == null) {
+			throw new IllegalArgumentException("requestMemory must not be null");
+		}
 	}
 
 	/**
-	 * Size limits with the default timeouts.
+	 * Limits with the default body rate and a budget of its own.
+	 * @param maxRequestLine the most bytes of a request line
+	 * @param maxHeaderSize the most bytes of a header section
+	 * @param maxBodySize the most bytes of a request body
+	 * @param maxPipelinedRequests the most requests answered from buffered input before yielding
+	 * @param idleTimeout how long a connection may make no progress; zero for never
+	 * @param requestHeaderTimeout how long a header section may take to arrive; zero for unbounded
+	 */
+	public HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize, int maxPipelinedRequests,
+			Duration idleTimeout, Duration requestHeaderTimeout) {
+		this(maxRequestLine, maxHeaderSize, maxBodySize, maxPipelinedRequests, idleTimeout, requestHeaderTimeout,
+				DEFAULT_MIN_REQUEST_BODY_RATE, DEFAULT_REQUEST_BODY_GRACE_PERIOD,
+				new RequestMemoryBudget(defaultRequestMemory(maxBodySize)));
+	}
+
+	/**
+	 * Size limits with the default timeouts, body rate and a budget of its own.
 	 * @param maxRequestLine the most bytes of a request line
 	 * @param maxHeaderSize the most bytes of a header section
 	 * @param maxBodySize the most bytes of a request body
@@ -64,10 +110,38 @@ public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize,
 				DEFAULT_REQUEST_HEADER_TIMEOUT);
 	}
 
-	/** @return the defaults */
+	/** @return the defaults, with a budget of their own */
 	public static HttpLimits defaults() {
 		return new HttpLimits(DEFAULT_MAX_REQUEST_LINE, DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_BODY_SIZE,
 				DEFAULT_MAX_PIPELINED_REQUESTS);
+	}
+
+	/**
+	 * @param maxBodySize the most bytes of one body
+	 * @return {@link #DEFAULT_REQUEST_MEMORY}, or {@code maxBodySize} if that is more
+	 */
+	public static long defaultRequestMemory(int maxBodySize) {
+		return Math.max(DEFAULT_REQUEST_MEMORY, maxBodySize);
+	}
+
+	/**
+	 * @param budget the budget to share
+	 * @return these limits with that budget
+	 */
+	public HttpLimits withRequestMemory(RequestMemoryBudget budget) {
+		return new HttpLimits(this.maxRequestLine, this.maxHeaderSize, this.maxBodySize, this.maxPipelinedRequests,
+				this.idleTimeout, this.requestHeaderTimeout, this.minRequestBodyRate, this.requestBodyGracePeriod,
+				budget);
+	}
+
+	/**
+	 * @param bytesPerSecond the slowest a body may arrive after the grace period; zero for no minimum
+	 * @param gracePeriod how long a body may arrive at any rate
+	 * @return these limits with that minimum rate
+	 */
+	public HttpLimits withMinRequestBodyRate(int bytesPerSecond, Duration gracePeriod) {
+		return new HttpLimits(this.maxRequestLine, this.maxHeaderSize, this.maxBodySize, this.maxPipelinedRequests,
+				this.idleTimeout, this.requestHeaderTimeout, bytesPerSecond, gracePeriod, this.requestMemory);
 	}
 
 	private static void requireAtLeast(String name, int value, int min) {

@@ -10,10 +10,48 @@ import java.util.Arrays;
  * {@code HttpObjectDecoder}. Pure: bytes in, requests out, no I/O; one instance per connection.
  * <p>
  * Lines are copied once into a small per-connection array (grown up to the limit in force) and
- * parsed from there; body bytes are copied once into the body array. Every limit violation and
- * every framing ambiguity that could enable request smuggling (RFC 9112 §11.2) throws an
- * {@link HttpParseException} carrying the status to answer; the parser is then unusable, as the
- * connection must be closed.
+ * parsed from there; body bytes are copied once into the body array, which grows as the bytes
+ * arrive (never to a size the peer declared before sending it) and is charged to the shared
+ * {@link RequestMemoryBudget}. Every limit violation and every framing ambiguity that could
+ * enable request smuggling (RFC 9112 §11.2) throws an {@link HttpParseException} carrying the
+ * status to answer; the parser is then unusable, as the connection must be closed.
+ *
+ * <h2>Where the RFC allows leniency, and what this parser does</h2>
+ * Two parsers on one path (a proxy in front, this server behind) that frame the same bytes
+ * differently are a smuggling vulnerability, so every choice below is the strict one unless the
+ * lenient reading cannot change where a message ends.
+ * <ul>
+ * <li><b>Line endings</b> (§2.2 lets a recipient accept a bare LF in the start line and fields):
+ * strict, CRLF only, a bare LF anywhere is 400. A proxy that splits only on CRLF would forward
+ * {@code X: a
+Transfer-Encoding: chunked} as one field that this parser would read as two. A
+ * bare CR is 400 wherever it appears (§2.2: MUST reject or replace with SP).</li>
+ * <li><b>Chunk framing</b> (§7.1): chunk-size lines and the CRLF after chunk-data accept CRLF
+ * only; chunk extensions must match the §7.1.1 grammar exactly ({@code ;} name, optional
+ * {@code =} token or quoted-string, BWS only where the grammar has it). A bare LF or CR there
+ * is the "funky chunks" class (Go CVE-2025-22871, Netty CVE-2025-58056): 400.</li>
+ * <li><b>Empty lines before the request line</b> (§2.2: SHOULD ignore at least one): up to
+ * {@value #MAX_LEADING_EMPTY_LINES} CRLFs are skipped, more is 400 (they only cost CPU).</li>
+ * <li><b>Request line</b> (§3): single SPs, a token method, no whitespace or control or non-ASCII
+ * byte in the target, the version exactly {@code HTTP/1.x}; anything else 400. Targets in
+ * origin-form, absolute-form with an {@code http} or {@code https} scheme and a non-empty
+ * authority (§3.2.2: a server MUST accept it), or {@code *} for OPTIONS; CONNECT's
+ * authority-form is 400 (no tunnels here).</li>
+ * <li><b>Field lines</b> (§5): no whitespace before the colon (§5.1, MUST reject), no obsolete
+ * line folding (§5.2, 400), values without CTLs other than HTAB (RFC 9110 §5.5). obs-text
+ * (bytes 0x80-0xFF) in values is accepted as ISO-8859-1: RFC 9110 §5.5 allows it and no field
+ * that frames the message may contain it.</li>
+ * <li><b>Host</b> (§3.2): exactly one in HTTP/1.1 and a valid value ({@code uri-host [":" port]},
+ * RFC 3986 characters only), else 400, as the RFC requires.</li>
+ * <li><b>Content-Length</b> (RFC 9110 §8.6): digits only; a list or repeated field is accepted
+ * only when every member is the same number (the RFC allows it, and identical values frame the
+ * message identically for every reader); differing values 400.</li>
+ * <li><b>Transfer-Encoding</b> (§6.1, §6.3): with Content-Length 400 (the classic vector; the RFC
+ * lets the server choose, we refuse); in HTTP/1.0 400; chunked must be the only coding (501 for
+ * others, 400 when it is not the last).</li>
+ * <li><b>Trailers</b> (§7.1.2): parsed with the same rules as fields and kept apart from the
+ * header fields, never merged, so no trailer can change framing, routing or authentication.</li>
+ * </ul>
  */
 public final class HttpRequestParser {
 
@@ -52,6 +90,12 @@ public final class HttpRequestParser {
 
 	private static final byte[] NO_BODY = new byte[0];
 
+	/** Empty lines skipped before a request line (§2.2) before the input is refused. */
+	static final int MAX_LEADING_EMPTY_LINES = 8;
+
+	/** First capacity of a body buffer; it doubles as bytes arrive, up to what is needed. */
+	static final int INITIAL_BODY_CAPACITY = 8 * 1024;
+
 	/** Field names interned to one constant string, so common fields allocate no name. */
 	private static final String[] KNOWN_NAMES = { "Host", "Connection", "Content-Length", "Content-Type",
 			"Transfer-Encoding", "Expect", "Accept", "Accept-Encoding", "Accept-Language", "User-Agent", "Cookie",
@@ -77,6 +121,13 @@ public final class HttpRequestParser {
 	}
 
 	private final HttpLimits limits;
+
+	private final RequestMemoryBudget budget;
+
+	/** Bytes of {@link #body}'s capacity taken from the budget, given back at complete or close. */
+	private long reserved;
+
+	private int leadingEmptyLines;
 
 	private State state = State.REQUEST_LINE;
 
@@ -106,6 +157,9 @@ public final class HttpRequestParser {
 
 	private int bodyLength;
 
+	/** The declared Content-Length of a fixed-length body. */
+	private int declaredLength;
+
 	private long chunkRemaining;
 
 	private boolean expectContinue;
@@ -117,6 +171,7 @@ public final class HttpRequestParser {
 	 */
 	public HttpRequestParser(HttpLimits limits) {
 		this.limits = limits;
+		this.budget = limits.requestMemory();
 	}
 
 	/**
@@ -145,9 +200,15 @@ public final class HttpRequestParser {
 					if (!readLine(in, this.limits.maxRequestLine(), 414, "request line")) {
 						return null;
 					}
-					if (this.lineLength > 0) { // §2.2: ignore empty lines before the request line
+					if (this.lineLength > 0) {
+						this.leadingEmptyLines = 0;
 						requestLine();
 						this.state = State.HEADERS;
+					}
+					else if (++this.leadingEmptyLines > MAX_LEADING_EMPTY_LINES) {
+						// §2.2: ignoring empty lines before the request line is a courtesy, not a loop.
+						throw new HttpParseException(400, "More than " + MAX_LEADING_EMPTY_LINES
+								+ " empty lines before the request line");
 					}
 				}
 				case HEADERS -> {
@@ -166,10 +227,11 @@ public final class HttpRequestParser {
 					}
 				}
 				case FIXED_BODY -> {
-					int n = Math.min(in.remaining(), this.body.length - this.bodyLength);
+					int n = Math.min(in.remaining(), this.declaredLength - this.bodyLength);
+					ensureBodyCapacity(this.bodyLength + n, this.declaredLength);
 					in.get(this.body, this.bodyLength, n);
 					this.bodyLength += n;
-					if (this.bodyLength < this.body.length) {
+					if (this.bodyLength < this.declaredLength) {
 						return null;
 					}
 					this.state = State.REQUEST_LINE;
@@ -185,12 +247,13 @@ public final class HttpRequestParser {
 						this.state = State.TRAILERS;
 					}
 					else {
-						ensureBodyCapacity(this.bodyLength + this.chunkRemaining);
 						this.state = State.CHUNK_DATA;
 					}
 				}
 				case CHUNK_DATA -> {
 					int n = (int) Math.min(in.remaining(), this.chunkRemaining);
+					// Grown for the bytes at hand only: the chunk-size is the peer's word, not memory to set aside.
+					ensureBodyCapacity(this.bodyLength + n, this.limits.maxBodySize());
 					in.get(this.body, this.bodyLength, n);
 					this.bodyLength += n;
 					this.chunkRemaining -= n;
@@ -246,6 +309,31 @@ public final class HttpRequestParser {
 		return this.state == State.REQUEST_LINE && (this.lineLength == 0 || this.lineEnded);
 	}
 
+	/** @return whether the header section of a request with a body is in and its body is arriving */
+	public boolean isReadingBody() {
+		return this.state == State.FIXED_BODY || this.state == State.CHUNK_SIZE || this.state == State.CHUNK_DATA
+				|| this.state == State.CHUNK_DATA_END || this.state == State.TRAILERS;
+	}
+
+	/** @return bytes of the current request's body received so far (de-chunked) */
+	public int bodyBytesReceived() {
+		return this.bodyLength;
+	}
+
+	/**
+	 * Gives back the memory of a request that will not complete (its connection closed). The
+	 * parser is unusable afterwards. Idempotent.
+	 */
+	public void release() {
+		this.budget.release(this.reserved);
+		this.reserved = 0;
+		this.body = null;
+		this.state = State.BAD;
+		if (this.failure == null) {
+			this.failure = "released";
+		}
+	}
+
 	/** @return whether part of a request line or header section has arrived but not all of it */
 	public boolean isReadingHead() {
 		return this.state == State.HEADERS || (this.state == State.REQUEST_LINE && !isIdle());
@@ -258,8 +346,8 @@ public final class HttpRequestParser {
 	// ---------------------------------------------------------------- lines
 
 	/**
-	 * Appends bytes up to the next LF to {@link #line}. §2.2: a line ends with CRLF; a bare LF is
-	 * accepted as a line terminator too, a CR anywhere else is rejected by the line parsers.
+	 * Appends bytes up to the next LF to {@link #line}. A line ends with CRLF only: a bare LF is
+	 * 400 (see the class comment, §2.2); a CR anywhere else is rejected by the line parsers.
 	 * @param limit the most bytes the line may have, without CRLF
 	 * @return whether the line is complete; its length (without CRLF) is then in lineLength
 	 */
@@ -291,12 +379,10 @@ public final class HttpRequestParser {
 			return false;
 		}
 		in.get(); // the LF
-		if (this.lineLength > 0 && this.line[this.lineLength - 1] == CR) {
-			this.lineLength--;
+		if (this.lineLength == 0 || this.line[this.lineLength - 1] != CR) {
+			throw new HttpParseException(400, "Bare LF in the " + what + " (only CRLF ends a line)");
 		}
-		else if (this.lineLength > limit) {
-			throw new HttpParseException(status, "The " + what + " is longer than " + Math.max(limit, 0) + " bytes");
-		}
+		this.lineLength--;
 		this.lineEnded = true;
 		return true;
 	}
@@ -363,9 +449,19 @@ public final class HttpRequestParser {
 		return new String(b, 0, length, StandardCharsets.ISO_8859_1);
 	}
 
+	/** §3.2.2 absolute-form: {@code http://} or {@code https://} then a non-empty authority. */
 	private static boolean startsWithScheme(String target) {
-		int colon = target.indexOf("://");
-		return colon > 0 && target.regionMatches(true, 0, "http", 0, 4);
+		int authority;
+		if (target.regionMatches(true, 0, "http://", 0, 7)) {
+			authority = 7;
+		}
+		else if (target.regionMatches(true, 0, "https://", 0, 8)) {
+			authority = 8;
+		}
+		else {
+			return false;
+		}
+		return authority < target.length() && target.charAt(authority) != '/' && target.charAt(authority) != '?';
 	}
 
 	/** RFC 9112 §5: field-line = field-name ":" OWS field-value OWS. */
@@ -414,13 +510,18 @@ public final class HttpRequestParser {
 		return new String(b, 0, length, StandardCharsets.ISO_8859_1);
 	}
 
-	/** RFC 9112 §7.1: chunk-size [ chunk-ext ], chunk-size = 1*HEXDIG. */
+	/**
+	 * RFC 9112 §7.1: {@code chunk-size [ chunk-ext ]}, chunk-size = 1*HEXDIG, and §7.1.1:
+	 * {@code chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )}, name a
+	 * token, value a token or quoted-string. Checked exactly; extensions are then ignored.
+	 */
 	private long chunkSize() {
 		byte[] b = this.line;
+		int length = this.lineLength;
 		int i = 0;
 		long size = 0;
-		while (i < this.lineLength) {
-			int digit = Character.digit(b[i], 16);
+		while (i < length) {
+			int digit = hexValue(b[i]);
 			if (digit < 0) {
 				break;
 			}
@@ -432,21 +533,81 @@ public final class HttpRequestParser {
 			i++;
 		}
 		if (i == 0) {
-			throw new HttpParseException(400, "Malformed chunk-size line");
+			throw new HttpParseException(400, "Malformed chunk-size line: no chunk-size");
 		}
-		// The rest may be chunk extensions (";" name["=" value]), after optional whitespace (BWS); ignored.
-		while (i < this.lineLength && (b[i] == ' ' || b[i] == '\t')) {
-			i++;
-		}
-		if (i < this.lineLength && b[i] != ';') {
-			throw new HttpParseException(400, "Malformed chunk-size line");
-		}
-		for (; i < this.lineLength; i++) {
-			if (b[i] == CR || b[i] == 0) {
-				throw new HttpParseException(400, "Invalid character in a chunk extension");
+		while (i < length) {
+			i = skipBws(b, i, length);
+			if (i == length || b[i] != ';') {
+				// Whitespace not followed by an extension, or any other byte after the size.
+				throw new HttpParseException(400, "Malformed chunk-size line");
+			}
+			i = skipBws(b, i + 1, length);
+			int name = i;
+			while (i < length && isTchar(b[i])) {
+				i++;
+			}
+			if (i == name) {
+				throw new HttpParseException(400, "Malformed chunk extension: no name");
+			}
+			int afterName = skipBws(b, i, length);
+			if (afterName < length && b[afterName] == '=') {
+				i = skipBws(b, afterName + 1, length);
+				i = (i < length && b[i] == '"') ? quotedString(b, i, length) : token(b, i, length);
 			}
 		}
 		return size;
+	}
+
+	private static int skipBws(byte[] b, int i, int length) {
+		while (i < length && (b[i] == ' ' || b[i] == '\t')) {
+			i++;
+		}
+		return i;
+	}
+
+	private static int token(byte[] b, int from, int length) {
+		int i = from;
+		while (i < length && isTchar(b[i])) {
+			i++;
+		}
+		if (i == from) {
+			throw new HttpParseException(400, "Malformed chunk extension: no value");
+		}
+		return i;
+	}
+
+	/** RFC 9110 §5.6.4: DQUOTE *( qdtext / quoted-pair ) DQUOTE, no CTL but HTAB. */
+	private static int quotedString(byte[] b, int from, int length) {
+		for (int i = from + 1; i < length; i++) {
+			int c = b[i] & 0xff;
+			if (c == '"') {
+				return i + 1;
+			}
+			if (c == '\\') {
+				i++;
+				if (i == length) {
+					break;
+				}
+				c = b[i] & 0xff;
+			}
+			if ((c < 0x20 && c != '\t') || c == 0x7f) {
+				throw new HttpParseException(400, "Invalid character in a chunk extension");
+			}
+		}
+		throw new HttpParseException(400, "Malformed chunk extension: unterminated quoted-string");
+	}
+
+	private static int hexValue(byte b) {
+		if (b >= '0' && b <= '9') {
+			return b - '0';
+		}
+		if (b >= 'a' && b <= 'f') {
+			return b - 'a' + 10;
+		}
+		if (b >= 'A' && b <= 'F') {
+			return b - 'A' + 10;
+		}
+		return -1;
 	}
 
 	// ---------------------------------------------------------------- end of the header section
@@ -462,6 +623,9 @@ public final class HttpRequestParser {
 		int hosts = h.getAll("Host").size();
 		if (hosts > 1 || (hosts == 0 && this.version == HttpVersion.HTTP_1_1)) {
 			throw new HttpParseException(400, (hosts == 0) ? "Missing Host header" : "More than one Host header");
+		}
+		if (hosts == 1 && !isValidHost(h.get("Host"))) {
+			throw new HttpParseException(400, "Invalid Host header");
 		}
 		String expect = h.get("Expect");
 		if (expect != null) {
@@ -483,7 +647,7 @@ public final class HttpRequestParser {
 				throw new HttpParseException(400, "Transfer-Encoding in an HTTP/1.0 request");
 			}
 			chunkedOnly(h);
-			this.body = new byte[Math.min(this.limits.maxBodySize(), 1024)];
+			this.body = NO_BODY;
 			return State.CHUNK_SIZE;
 		}
 		long length = contentLength(h);
@@ -496,7 +660,9 @@ public final class HttpRequestParser {
 			this.body = NO_BODY;
 			return State.REQUEST_LINE;
 		}
-		this.body = new byte[(int) length];
+		// Nothing allocated yet: the buffer grows as the body arrives (see ensureBodyCapacity).
+		this.body = NO_BODY;
+		this.declaredLength = (int) length;
 		return State.FIXED_BODY;
 	}
 
@@ -580,11 +746,38 @@ public final class HttpRequestParser {
 		return n;
 	}
 
-	private void ensureBodyCapacity(long needed) {
-		if (needed > this.body.length) {
-			int capacity = (int) Math.min(this.limits.maxBodySize(), Math.max(needed, this.body.length * 2L));
-			this.body = Arrays.copyOf(this.body, capacity);
+	/**
+	 * Grows the body buffer to hold {@code needed} bytes that have arrived: doubling, from
+	 * {@link #INITIAL_BODY_CAPACITY}, never past {@code cap}; each growth is taken from the budget.
+	 */
+	private void ensureBodyCapacity(int needed, int cap) {
+		if (needed <= this.body.length) {
+			return;
 		}
+		int capacity = (int) Math.min(cap, Math.max(needed, Math.max(INITIAL_BODY_CAPACITY, this.body.length * 2L)));
+		long growth = capacity - this.body.length;
+		if (!this.budget.tryReserve(growth)) {
+			throw new HttpParseException(503, "Request memory budget of " + this.budget.max()
+					+ " bytes spent by bodies being received; refusing this one");
+		}
+		this.reserved += growth;
+		this.body = Arrays.copyOf(this.body, capacity);
+	}
+
+	/** RFC 9110 §7.2 / RFC 3986 §3.2.2: uri-host [ ":" port ], its characters only. */
+	private static boolean isValidHost(String host) {
+		if (host.isEmpty()) {
+			return false; // an empty authority; absolute-form without one is refused earlier
+		}
+		for (int i = 0; i < host.length(); i++) {
+			char c = host.charAt(i);
+			boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+					|| "-._~!$&'()*+,;=:[]%".indexOf(c) >= 0;
+			if (!allowed) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	private HttpRequest complete() {
@@ -604,6 +797,9 @@ public final class HttpRequestParser {
 		}
 		HttpRequest request = new HttpRequest(this.method, this.target, path, query, this.version, this.headers,
 				keepAlive);
+		// The body now belongs to the application: it is no longer a partial request's memory.
+		this.budget.release(this.reserved);
+		this.reserved = 0;
 		if (this.bodyLength > 0) {
 			request.body((this.bodyLength == this.body.length) ? this.body : Arrays.copyOf(this.body, this.bodyLength));
 		}
@@ -611,6 +807,8 @@ public final class HttpRequestParser {
 			request.trailers(this.trailers);
 		}
 		this.body = null;
+		this.bodyLength = 0;
+		this.declaredLength = 0;
 		this.headers = null;
 		this.trailers = null;
 		this.expectContinue = false;

@@ -85,6 +85,7 @@ public final class HttpResponse {
 	 * @param contentType the media type of the body
 	 * @param chunks the pieces, iterated on the I/O thread when the response is sent
 	 * @return a 200 response with a streamed body
+	 * @throws IllegalArgumentException if the content type is not a valid field value
 	 */
 	public static HttpResponse chunked(String contentType, Iterable<byte[]> chunks) {
 		HttpResponse response = new HttpResponse(200);
@@ -104,18 +105,16 @@ public final class HttpResponse {
 
 	/**
 	 * Adds a header field.
-	 * @param name the field name
-	 * @param value the field value, ISO-8859-1 without CR or LF
+	 * @param name the field name, a token (RFC 9110 §5.1)
+	 * @param value the field value: ISO-8859-1 without control characters other than HTAB (§5.5)
 	 * @return this
+	 * @throws IllegalArgumentException if the name or value could not be sent as one field line
 	 */
 	public HttpResponse header(String name, String value) {
-		for (int i = 0; i < value.length(); i++) {
-			char c = value.charAt(i);
-			if (c == '\r' || c == '\n' || c > 0xff) {
-				// RFC 9110 §5.5: a CR or LF in a value would let the caller inject fields (response splitting).
-				throw new IllegalArgumentException("Invalid character in the value of header " + name);
-			}
-		}
+		// Checked here, not when encoding: a CR or LF would let application data inject fields
+		// (response splitting), and the caller is the one to tell.
+		HttpFieldSyntax.requireName(name);
+		HttpFieldSyntax.requireValue(name, value);
 		if (name.equalsIgnoreCase("Content-Type")) {
 			this.contentTypeLine = contentTypeLine(value);
 			return this;
@@ -196,6 +195,7 @@ public final class HttpResponse {
 	}
 
 	private static byte[] contentTypeLine(String contentType) {
+		HttpFieldSyntax.requireValue("Content-Type", contentType);
 		return ("Content-Type: " + contentType + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
 	}
 

@@ -47,6 +47,7 @@ final class HttpResponseEncoder {
 	}
 
 	static byte[] serverLine(String server) {
+		HttpFieldSyntax.requireValue("Server", server);
 		return ("Server: " + server + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
 	}
 

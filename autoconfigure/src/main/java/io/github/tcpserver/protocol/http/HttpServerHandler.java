@@ -24,6 +24,14 @@ import io.github.tcpserver.core.ConnectionHandler;
  * flushed, then the connection closes; later input is ignored.</li>
  * </ul>
  * A handler that throws gets its client a 500; the connection stays in sync and open.
+ *
+ * <h2>Deadlines</h2>
+ * No connection lives without progress past {@link HttpLimits#idleTimeout()}: nothing received
+ * while waiting for a request (read-idle), or queued output the peer does not take, also while
+ * reading is paused by backpressure or the connection is closing (write-idle, set to the same
+ * value). A header section slower than {@link HttpLimits#requestHeaderTimeout()} and a body
+ * slower than {@link HttpLimits#minRequestBodyRate()} (after its grace period) are answered 408
+ * and closed, so a client trickling bytes cannot hold a connection and its buffers for ever.
  */
 public class HttpServerHandler implements ConnectionHandler {
 
@@ -49,6 +57,8 @@ public class HttpServerHandler implements ConnectionHandler {
 	private final LongAdder handlerFailures = new LongAdder();
 
 	private final LongAdder timedOut = new LongAdder();
+
+	private final LongAdder bodyTimedOut = new LongAdder();
 
 	/**
 	 * @param handler what answers the requests, often an {@link HttpRouter}
@@ -102,6 +112,11 @@ public class HttpServerHandler implements ConnectionHandler {
 		return this.timedOut.sum();
 	}
 
+	/** @return requests answered 408 because their body arrived slower than the minimum rate */
+	public long bodyTimeouts() {
+		return this.bodyTimedOut.sum();
+	}
+
 	/** @return the limits in force */
 	public HttpLimits limits() {
 		return this.limits;
@@ -110,6 +125,9 @@ public class HttpServerHandler implements ConnectionHandler {
 	@Override
 	public void onOpen(Connection connection) {
 		connection.setReadIdleTimeout(this.limits.idleTimeout());
+		// Read-idle does not run while reading is paused or the connection is closing; a client that
+		// asks for a large response and never reads it would otherwise hold the queued output for ever.
+		connection.setWriteIdleTimeout(this.limits.idleTimeout());
 		connection.attach(new Exchange(new HttpRequestParser(this.limits), new HttpResponseEncoder(this.serverLine)));
 	}
 
@@ -124,11 +142,15 @@ public class HttpServerHandler implements ConnectionHandler {
 			return;
 		}
 		long headTimeout = this.limits.requestHeaderTimeout().toNanos();
-		long now = (headTimeout > 0) ? System.nanoTime() : 0;
+		boolean bodyRate = this.limits.minRequestBodyRate() > 0;
+		long now = (headTimeout > 0 || bodyRate) ? System.nanoTime() : 0;
 		if (exchange.parser.isIdle()) {
 			exchange.headStartedNanos = now; // a new request begins in this read
 		}
 		process(connection, exchange, data);
+		if (bodyRate && !exchange.closing) {
+			checkBodyRate(connection, exchange, now);
+		}
 		// Slowloris defence: a head that trickles in a byte at a time never trips the idle timeout,
 		// so the head as a whole has a deadline (checked when bytes arrive; a silent peer is the
 		// idle timeout's).
@@ -152,7 +174,41 @@ public class HttpServerHandler implements ConnectionHandler {
 
 	@Override
 	public void onClose(Connection connection) {
+		Exchange exchange = (Exchange) connection.attachment();
+		if (exchange != null) {
+			exchange.parser.release(); // a body still arriving gives its memory back to the budget
+		}
 		connection.attach(null);
+	}
+
+	/**
+	 * Slow-body defence (Jetty's minimum data rate): a body must arrive at
+	 * {@code minRequestBodyRate} bytes per second on average once its grace period is over,
+	 * measured from the end of its header section. Checked when bytes arrive; a peer that sends
+	 * nothing at all meets the idle timeout.
+	 */
+	private void checkBodyRate(Connection connection, Exchange exchange, long now) {
+		HttpRequestParser parser = exchange.parser;
+		if (!parser.isReadingBody()) {
+			exchange.bodyStartedNanos = 0;
+			return;
+		}
+		if (exchange.bodyStartedNanos == 0 || exchange.bodyOfRequest != exchange.requestsParsed) {
+			// The first read of this request's body (a pipelined one may follow another in one read).
+			exchange.bodyStartedNanos = now;
+			exchange.bodyOfRequest = exchange.requestsParsed;
+			return;
+		}
+		long beyondGrace = now - exchange.bodyStartedNanos - this.limits.requestBodyGracePeriod().toNanos();
+		if (beyondGrace > 0) {
+			long required = (long) (this.limits.minRequestBodyRate() * (beyondGrace / 1e9));
+			if (parser.bodyBytesReceived() < required) {
+				this.bodyTimedOut.increment();
+				reject(connection, exchange, 408, "Request body arriving slower than "
+						+ this.limits.minRequestBodyRate() + " bytes/s (" + parser.bodyBytesReceived() + " bytes in "
+						+ (now - exchange.bodyStartedNanos) / 1_000_000 + " ms)");
+			}
+		}
 	}
 
 	/** Answers the requests in {@code in}, up to the pipelining bound. Loop thread. */
@@ -187,6 +243,7 @@ public class HttpServerHandler implements ConnectionHandler {
 				continue; // in is used up
 			}
 			answered++;
+			exchange.requestsParsed++;
 			this.requests.increment();
 			if (!respond(request, encoder)) {
 				closeAfterResponses(connection, exchange);
@@ -316,6 +373,15 @@ public class HttpServerHandler implements ConnectionHandler {
 
 		/** When the head of the request being received began to arrive (nanoTime). */
 		long headStartedNanos;
+
+		/** When the body of the request being received began to arrive (nanoTime); 0 when none is. */
+		long bodyStartedNanos;
+
+		/** Requests parsed on this connection so far. */
+		long requestsParsed;
+
+		/** The value of requestsParsed when bodyStartedNanos was taken. */
+		long bodyOfRequest;
 
 		Exchange(HttpRequestParser parser, HttpResponseEncoder encoder) {
 			this.parser = parser;

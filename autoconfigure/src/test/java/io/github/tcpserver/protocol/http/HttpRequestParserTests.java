@@ -68,7 +68,7 @@ class HttpRequestParserTests {
 	@ValueSource(ints = { 1, 2, 3, 7, 64, 10_000 })
 	void parsesTheSameRequestsWhateverTheReadBoundaries(int step) {
 		String pipelined = "\r\nPOST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"
-				+ "PUT /b HTTP/1.1\nHost: h\nTransfer-Encoding: chunked\n\n3;ext=1\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nX-Trailer: t\r\n\r\n"
+				+ "PUT /b HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nX-Trailer: t\r\n\r\n"
 				+ "GET /c HTTP/1.0\r\n\r\n";
 		List<HttpRequest> requests = feed(new HttpRequestParser(HttpLimits.defaults()), pipelined, step);
 		assertThat(requests).extracting(HttpRequest::path).containsExactly("/a", "/b", "/c");
@@ -208,6 +208,55 @@ class HttpRequestParserTests {
 		assertThat(HttpDate.format(784111777L)).isEqualTo("Sun, 06 Nov 1994 08:49:37 GMT");
 		assertThat(new String(HttpDate.headerLine(), StandardCharsets.US_ASCII))
 			.matches("Date: [A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT\r\n");
+	}
+
+	@Test
+	void allocatesNothingForADeclaredBodyBeforeItsBytesArrive() {
+		// 400 of these (81 bytes each) once pinned 511 MiB: the body array was sized from Content-Length.
+		HttpLimits limits = HttpLimits.defaults();
+		HttpRequestParser parser = new HttpRequestParser(limits);
+		assertThat(parser.parse(bytes("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1048576\r\n\r\nx"))).isNull();
+		assertThat(limits.requestMemory().used()).isEqualTo(HttpRequestParser.INITIAL_BODY_CAPACITY);
+		parser.parse(ByteBuffer.wrap(new byte[100_000]));
+		assertThat(limits.requestMemory().used()).as("grown to the data at hand").isEqualTo(100_001);
+		parser.parse(ByteBuffer.wrap(new byte[10]));
+		assertThat(limits.requestMemory().used()).as("then doubling").isEqualTo(200_002);
+		parser.release();
+		assertThat(limits.requestMemory().used()).isZero();
+	}
+
+	@Test
+	void allocatesNothingForADeclaredChunkBeforeItsBytesArrive() {
+		HttpLimits limits = HttpLimits.defaults();
+		HttpRequestParser parser = new HttpRequestParser(limits);
+		assertThat(parser.parse(bytes("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nFFFFF\r\nab"))).isNull();
+		assertThat(limits.requestMemory().used()).isEqualTo(HttpRequestParser.INITIAL_BODY_CAPACITY);
+		parser.release();
+		assertThat(limits.requestMemory().used()).isZero();
+	}
+
+	@Test
+	void aCompleteRequestGivesItsBodyMemoryBackToTheBudget() {
+		HttpLimits limits = HttpLimits.defaults();
+		HttpRequestParser parser = new HttpRequestParser(limits);
+		HttpRequest request = parser.parse(bytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 20000\r\n\r\n" + "y".repeat(20000)));
+		assertThat(request.body()).hasSize(20000);
+		assertThat(limits.requestMemory().used()).isZero();
+	}
+
+	@Test
+	void aBodyThatDoesNotFitInTheSharedBudgetIsRefusedWith503() {
+		HttpLimits limits = HttpLimits.defaults().withRequestMemory(new RequestMemoryBudget(20 * 1024));
+		HttpRequestParser first = new HttpRequestParser(limits);
+		HttpRequestParser second = new HttpRequestParser(limits);
+		first.parse(bytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 50000\r\n\r\n" + "y".repeat(10000)));
+		assertThat(limits.requestMemory().used()).isEqualTo(10000);
+		assertThatThrownBy(() -> second.parse(bytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 50000\r\n\r\n" + "z".repeat(12000))))
+			.isInstanceOfSatisfying(HttpParseException.class, (ex) -> assertThat(ex.status()).isEqualTo(503));
+		assertThat(limits.requestMemory().refusals()).isEqualTo(1);
+		second.release();
+		first.release();
+		assertThat(limits.requestMemory().used()).isZero();
 	}
 
 }

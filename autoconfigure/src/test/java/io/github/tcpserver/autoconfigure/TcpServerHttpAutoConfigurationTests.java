@@ -5,13 +5,19 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse.BodyHandlers;
 
+import java.time.Duration;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.github.tcpserver.actuate.TcpServerEndpoint;
 import io.github.tcpserver.context.SocketHandler;
 import io.github.tcpserver.core.SelectorServer;
 import io.github.tcpserver.protocol.http.HttpLimits;
@@ -66,6 +72,35 @@ class TcpServerHttpAutoConfigurationTests {
 				.getFailure()
 				.rootCause()
 				.hasMessageContaining("tcp.server.http.max-pipelined-requests"));
+	}
+
+	@Test
+	void whenSecurityLimitsAreSetThenTheSharedBudgetIsShownByTheEndpointAndTheMeters() {
+		this.runner.withUserConfiguration(HttpConfiguration.class)
+			.withConfiguration(AutoConfigurations.of(TcpServerEndpointAutoConfiguration.class, MetricsAutoConfiguration.class))
+			.withBean(SimpleMeterRegistry.class)
+			.withPropertyValues("tcp.server.http.max-request-memory=3MB", "tcp.server.http.min-request-body-rate=2KB",
+					"tcp.server.http.request-body-grace-period=2s", "management.endpoints.web.exposure.include=tcpserver")
+			.run((context) -> {
+				HttpLimits limits = context.getBean(HttpLimits.class);
+				assertThat(limits.minRequestBodyRate()).isEqualTo(2048);
+				assertThat(limits.requestBodyGracePeriod()).isEqualTo(Duration.ofSeconds(2));
+				assertThat(limits.requestMemory().max()).isEqualTo(3 * 1024 * 1024);
+				limits.requestMemory().tryReserve(1000);
+				MeterRegistry registry = context.getBean(MeterRegistry.class);
+				assertThat(registry.get("tcp.server.http.request.memory.used").gauge().value()).isEqualTo(1000);
+				assertThat(registry.get("tcp.server.http.request.memory.max").gauge().value()).isEqualTo(3 * 1024 * 1024);
+				assertThat(context.getBean(TcpServerEndpoint.class).server(null, null).httpRequestMemory())
+					.isEqualTo(new TcpServerEndpoint.RequestMemory(1000, 3 * 1024 * 1024, 0));
+			});
+	}
+
+	@Test
+	void whenNoRequestMemoryIsSetThenOneMaximalBodyAlwaysFits() {
+		this.runner.withUserConfiguration(HttpConfiguration.class)
+			.withPropertyValues("tcp.server.http.max-body-size=100MB")
+			.run((context) -> assertThat(context.getBean(HttpLimits.class).requestMemory().max())
+				.isEqualTo(100 * 1024 * 1024));
 	}
 
 	@Configuration(proxyBeanMethods = false)

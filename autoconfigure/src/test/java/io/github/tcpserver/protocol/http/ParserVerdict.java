@@ -26,8 +26,8 @@ final class ParserVerdict {
 		HttpRequestParser parser = new HttpRequestParser(limits);
 		List<String> parts = new ArrayList<>();
 		try {
-			feed(parser, ByteBuffer.wrap(input, 0, split), parts);
-			feed(parser, ByteBuffer.wrap(input, split, input.length - split), parts);
+			feed(parser, limits, ByteBuffer.wrap(input, 0, split), parts);
+			feed(parser, limits, ByteBuffer.wrap(input, split, input.length - split), parts);
 			if (!parser.isIdle()) {
 				parts.add("+partial");
 			}
@@ -41,9 +41,14 @@ final class ParserVerdict {
 		return String.join(" | ", parts);
 	}
 
-	private static void feed(HttpRequestParser parser, ByteBuffer in, List<String> parts) {
+	private static void feed(HttpRequestParser parser, HttpLimits limits, ByteBuffer in, List<String> parts) {
 		while (in.hasRemaining()) {
 			HttpRequest request = parser.parse(in);
+			// No allocation beyond the limits: one request's body at most, whatever was declared.
+			if (limits.requestMemory().used() > limits.maxBodySize()) {
+				throw new AssertionError("The parser holds " + limits.requestMemory().used()
+						+ " bytes of body memory, more than maxBodySize " + limits.maxBodySize());
+			}
 			if (request != null) {
 				parts.add(request.method() + " " + request.path() + " " + request.body().length);
 			}

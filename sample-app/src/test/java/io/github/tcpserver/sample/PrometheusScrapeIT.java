@@ -13,13 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -44,30 +38,24 @@ class PrometheusScrapeIT {
 
 	private final JsonMapper json = JsonMapper.builder().build();
 
-	private Process sample;
+	private SampleProcess sample;
 
 	private Process prometheus;
 
 	@AfterEach
 	void stop() throws InterruptedException {
-		for (Process process : new Process[] { this.prometheus, this.sample }) {
-			if (process != null && process.isAlive()) {
-				process.destroy();
-				if (!process.waitFor(20, TimeUnit.SECONDS)) {
-					process.destroyForcibly();
-				}
-			}
+		SampleProcess.stop(this.prometheus);
+		if (this.sample != null) {
+			this.sample.close();
 		}
 	}
 
 	@Test
 	void prometheusScrapesTheSampleAndAnswersQueriesForTheTcpSeries(@TempDir Path dir) throws Exception {
-		Path sampleLog = dir.resolve("sample.log");
-		this.sample = startSample(sampleLog);
-		String started = awaitLog(this.sample, sampleLog, "Started SampleApplication");
-		int actuatorPort = group(started, "Tomcat started on port (\\d+)");
-		int httpPort = group(started, "'http' on 127\\.0\\.0\\.1:(\\d+)");
-		int echoPort = group(started, "'echo' on 127\\.0\\.0\\.1:(\\d+)");
+		this.sample = SampleProcess.start(dir.resolve("sample.log"));
+		int actuatorPort = this.sample.actuatorPort();
+		int httpPort = this.sample.listenerPort("http");
+		int echoPort = this.sample.listenerPort("echo");
 
 		// Traffic for each meter family: TCP HTTP requests (a route and an unrouted path), an
 		// echo connection that closes, and Tomcat's own requests.
@@ -117,21 +105,9 @@ class PrometheusScrapeIT {
 		awaitSeries(prometheusPort, "http_server_requests_seconds_count{uri=\"/actuator/health\"} >= 1", prometheusLog);
 	}
 
-	private Process startSample(Path log) throws IOException {
-		Path jar = Paths.get(System.getProperty("sample.jar", "target/tcp-server-sample-app.jar"));
-		assertThat(jar).exists();
-		String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-		return new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString(), "--server.port=0",
-				"--server.address=127.0.0.1", "--tcp.server.port=0", "--tcp.server.address=127.0.0.1",
-				"--sample.download.port=0", "--http.port=0", "--chat.port=0", "--chat.framed-port=0")
-			.redirectErrorStream(true)
-			.redirectOutput(log.toFile())
-			.start();
-	}
-
 	private static String prometheusBinary() {
 		for (String candidate : new String[] { "/usr/bin/prometheus", "/usr/local/bin/prometheus" }) {
-			if (Files.isExecutable(Paths.get(candidate))) {
+			if (Files.isExecutable(Path.of(candidate))) {
 				return candidate;
 			}
 		}
@@ -141,9 +117,9 @@ class PrometheusScrapeIT {
 	/** Waits until the PromQL query {@code expression} returns at least one series. */
 	private void awaitSeries(int port, String expression, Path prometheusLog) {
 		String query = "/api/v1/query?query=" + URLEncoder.encode(expression, StandardCharsets.UTF_8);
-		await(DEADLINE, "Prometheus to answer " + expression, () -> {
+		SampleProcess.await(DEADLINE, "Prometheus to answer " + expression, () -> {
 			if (!this.prometheus.isAlive()) {
-				throw new AssertionError("Prometheus exited with " + this.prometheus.exitValue() + ":\n" + read(prometheusLog));
+				throw new AssertionError("Prometheus exited with " + this.prometheus.exitValue() + ":\n" + SampleProcess.read(prometheusLog));
 			}
 			try {
 				HttpResponse<String> response = get(port, query);
@@ -182,44 +158,6 @@ class PrometheusScrapeIT {
 	private static int freePort() throws IOException {
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 			return socket.getLocalPort();
-		}
-	}
-
-	private static String awaitLog(Process process, Path log, String line) {
-		String[] output = new String[1];
-		await(DEADLINE, "'" + line + "' in the log", () -> {
-			output[0] = read(log);
-			if (!process.isAlive() && !output[0].contains(line)) {
-				throw new AssertionError("The sample app exited with " + process.exitValue() + ":\n" + output[0]);
-			}
-			return output[0].contains(line);
-		});
-		return output[0];
-	}
-
-	private static String read(Path file) {
-		try {
-			return Files.readString(file);
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
-	private static int group(String text, String regex) {
-		Matcher matcher = Pattern.compile(regex).matcher(text);
-		assertThat(matcher.find()).as("%s in:%n%s", regex, text).isTrue();
-		return Integer.parseInt(matcher.group(1));
-	}
-
-	private static void await(Duration timeout, String what, BooleanSupplier condition) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (!condition.getAsBoolean()) {
-			if (System.nanoTime() > deadline) {
-				throw new AssertionError("Timed out after " + timeout.toMillis() + " ms waiting for " + what);
-			}
-			// Poll interval of a deadline wait, not a timing assumption.
-			LockSupport.parkNanos(100_000_000);
 		}
 	}
 

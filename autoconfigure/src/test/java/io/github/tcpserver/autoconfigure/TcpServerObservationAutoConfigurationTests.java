@@ -13,6 +13,7 @@ import io.micrometer.observation.tck.TestObservationRegistryAssert;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -75,6 +76,18 @@ class TcpServerObservationAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(get(context.getBean(SelectorServer.class).port("web"), "/hello")).isEqualTo(200);
 				TestObservationRegistryAssert.assertThat(registry).hasObservationWithNameEqualTo("my.http");
+			});
+	}
+
+	@Test
+	void whenBootsObservationSwitchTurnsTheTcpServerOffThenNothingIsObserved() {
+		TestObservationRegistry registry = TestObservationRegistry.create();
+		this.runner.withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class))
+			.withBean(ObservationRegistry.class, () -> registry)
+			.withPropertyValues("management.observations.enable.tcp.server=false")
+			.run((context) -> {
+				assertThat(get(context.getBean(SelectorServer.class).port("web"), "/hello")).isEqualTo(200);
+				TestObservationRegistryAssert.assertThat(registry).doesNotHaveAnyObservation();
 			});
 	}
 

@@ -171,17 +171,20 @@ public final class OffloadingHandler implements ConnectionHandler {
 				return;
 			}
 			OffloadedCallObserver.Completion observed = this.callObserver.callStarted(view, callback);
+			Throwable failure = null;
 			try {
 				call.run();
-				observed.callEnded(null);
 			}
 			catch (Throwable ex) {
-				observed.callEnded(ex);
+				failure = ex;
 				view.failed = true;
 				log.log(Level.WARNING, "Handler " + this.delegate.getClass().getName() + " threw in " + callback
 						+ " on " + view.connection() + "; closing that connection", ex);
 				notifyError(view, ex);
 				view.connection().close();
+			}
+			finally {
+				observed.callEnded(failure);
 			}
 		});
 	}

@@ -63,10 +63,14 @@ class HttpServerObservationTests {
 
 	private Tracer tracer;
 
+	/** The trace id in the logging MDC while the application's handler ran. */
+	private final AtomicReference<String> mdcTraceIdInHandler = new AtomicReference<>();
+
 	private final HttpRouter router = new HttpRouter()
 		.get("/users", (request) -> {
 			if (this.tracer != null) {
 				this.spanInHandler.set(this.tracer.currentSpan());
+				this.mdcTraceIdInHandler.set(org.slf4j.MDC.get("traceId"));
 			}
 			return HttpResponse.text("users");
 		})
@@ -161,7 +165,7 @@ class HttpServerObservationTests {
 	}
 
 	@Test
-	void aW3cTraceparentHeaderIsContinuedAndTheSpanIsCurrentInTheHandler() throws Exception {
+	void aW3cTraceparentHeaderIsContinuedAndItsTraceIdIsInTheHandlersLogContext() throws Exception {
 		Tracing tracing = tracing(new W3CPropagation());
 		try {
 			int port = start(tracingRegistry(tracing), null);
@@ -172,6 +176,9 @@ class HttpServerObservationTests {
 			assertThat(span.context().traceId()).isEqualTo(TRACE_ID);
 			assertThat(span.context().parentId()).isEqualTo(PARENT_SPAN_ID);
 			assertThat(span.context().spanId()).isNotEqualTo(PARENT_SPAN_ID);
+			// What Boot's log correlation prints as %X{traceId}: the MDC, set by the tracer's scope.
+			assertThat(this.mdcTraceIdInHandler.get()).isEqualTo(TRACE_ID);
+			assertThat(org.slf4j.MDC.get("traceId")).as("this thread's MDC untouched").isNull();
 		}
 		finally {
 			tracing.close();
@@ -215,8 +222,11 @@ class HttpServerObservationTests {
 	}
 
 	private static Tracing tracing(brave.propagation.Propagation.Factory propagation) {
+		// The MDC decorator is what Boot adds for log correlation with Brave.
 		return Tracing.newBuilder()
-			.currentTraceContext(ThreadLocalCurrentTraceContext.create())
+			.currentTraceContext(ThreadLocalCurrentTraceContext.newBuilder()
+				.addScopeDecorator(brave.context.slf4j.MDCScopeDecorator.get())
+				.build())
 			.propagationFactory(propagation)
 			.build();
 	}

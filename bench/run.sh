@@ -29,11 +29,16 @@ jar=$work/tcp-server-sample-app.jar
 cp "$root/sample-app/target/tcp-server-sample-app.jar" "$jar"
 # Every other listener of the sample app on a free port, so that only the measured one is fixed.
 others="--chat.port=0 --chat.framed-port=0 --sample.download.port=0 --server.port=0"
+noobs="--management.observations.enable.tcp.server=false --management.metrics.enable.tcp.server.connections.duration=false"
 conf=$work/servers.conf
 {
   grep -v '^#' "$work/ws/servers.conf" | grep -v '^$'
   echo "starter-echo  echo  127.0.0.1:7000  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.address={HOST} --tcp.server.port={PORT} --http.port=0 $others"
   echo "starter-http  http  127.0.0.1:7080  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port={PORT} $others"
+  # The same with the server's observations and connection-duration timer off: the pairs measure
+  # what observability costs (issue 17: within 3 % CPU per operation).
+  echo "starter-echo-noobs  echo  127.0.0.1:7000  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.address={HOST} --tcp.server.port={PORT} --http.port=0 $others $noobs"
+  echo "starter-http-noobs  http  127.0.0.1:7080  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port={PORT} $others $noobs"
 } > "$conf"
 out=$root/bench/results/$(date +%Y%m%d-%H%M%S)
 cd "$work/ws"

@@ -14,12 +14,15 @@ import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguratio
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
+import io.github.tcpserver.blocking.OffloadedCallObserver;
 import io.github.tcpserver.blocking.OffloadingHandler;
 import io.github.tcpserver.blocking.StreamHandler;
 import io.github.tcpserver.blocking.StreamHandlerAdapter;
 import io.github.tcpserver.context.SocketHandler;
 import io.github.tcpserver.core.ConnectionHandler;
 import io.github.tcpserver.core.ListenerSpec;
+import io.github.tcpserver.protocol.http.HttpExchangeObserver;
+import io.github.tcpserver.protocol.http.HttpServerHandler;
 
 /**
  * Turns the application's {@link SocketHandler @SocketHandler} beans into listener specs: one per
@@ -67,11 +70,16 @@ final class SocketHandlerListeners {
 			ListableBeanFactory beanFactory, Environment environment, TcpServerProperties properties) {
 		long maxPendingInput = properties.getBlocking().getMaxPendingInput().toBytes();
 		String executorName = environment.resolveRequiredPlaceholders(annotation.executor());
+		if (bean instanceof HttpServerHandler http && http.getExchangeObserver() == HttpExchangeObserver.NONE) {
+			// Per-request observations (TcpServerObservationAutoConfiguration), unless the application set its own.
+			beanFactory.getBeanProvider(HttpExchangeObserver.class).ifUnique(http::setExchangeObserver);
+		}
 		if (bean instanceof ConnectionHandler handler) {
 			if (!annotation.blocking() && !StringUtils.hasText(executorName)) {
 				return handler;
 			}
-			return new OffloadingHandler(handler, executor(name, executorName, beanFactory), maxPendingInput);
+			return new OffloadingHandler(handler, executor(name, executorName, beanFactory), maxPendingInput,
+					beanFactory.getBeanProvider(OffloadedCallObserver.class).getIfUnique(() -> OffloadedCallObserver.NONE));
 		}
 		if (bean instanceof StreamHandler handler) {
 			Executor executor = executor(name, executorName, beanFactory);

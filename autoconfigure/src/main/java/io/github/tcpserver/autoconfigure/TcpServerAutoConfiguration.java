@@ -16,6 +16,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 
 import io.github.tcpserver.context.SelectorServerLifecycle;
+import io.github.tcpserver.core.CloseReason;
 import io.github.tcpserver.core.Connection;
 import io.github.tcpserver.core.ConnectionObserver;
 import io.github.tcpserver.core.ListenerSpec;
@@ -66,8 +67,8 @@ public final class TcpServerAutoConfiguration {
 			}
 
 			@Override
-			public void connectionClosed(Connection connection) {
-				observers.forEach((observer) -> observer.connectionClosed(connection));
+			public void connectionClosed(Connection connection, CloseReason reason) {
+				observers.forEach((observer) -> observer.connectionClosed(connection, reason));
 			}
 
 		};

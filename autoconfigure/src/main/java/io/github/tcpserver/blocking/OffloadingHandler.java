@@ -39,6 +39,8 @@ public final class OffloadingHandler implements ConnectionHandler {
 
 	private final long maxPendingBytes;
 
+	private final OffloadedCallObserver callObserver;
+
 	/**
 	 * @param delegate the handler to run off the I/O threads
 	 * @param executor where it runs; shared by all connections
@@ -46,6 +48,19 @@ public final class OffloadingHandler implements ConnectionHandler {
 	 * from that connection pauses
 	 */
 	public OffloadingHandler(ConnectionHandler delegate, Executor executor, long maxPendingBytes) {
+		this(delegate, executor, maxPendingBytes, OffloadedCallObserver.NONE);
+	}
+
+	/**
+	 * @param delegate the handler to run off the I/O threads
+	 * @param executor where it runs; shared by all connections
+	 * @param maxPendingBytes input of one connection queued for the delegate above which reading
+	 * from that connection pauses
+	 * @param callObserver told of each call of the delegate (metrics, tracing)
+	 */
+	public OffloadingHandler(ConnectionHandler delegate, Executor executor, long maxPendingBytes,
+			OffloadedCallObserver callObserver) {
+		this.callObserver = Objects.requireNonNull(callObserver, "callObserver");
 		this.delegate = Objects.requireNonNull(delegate, "delegate");
 		this.executor = Objects.requireNonNull(executor, "executor");
 		if (maxPendingBytes < 1) {
@@ -155,15 +170,21 @@ public final class OffloadingHandler implements ConnectionHandler {
 			if (view.failed) {
 				return;
 			}
+			OffloadedCallObserver.Completion observed = this.callObserver.callStarted(view, callback);
+			Throwable failure = null;
 			try {
 				call.run();
 			}
 			catch (Throwable ex) {
+				failure = ex;
 				view.failed = true;
 				log.log(Level.WARNING, "Handler " + this.delegate.getClass().getName() + " threw in " + callback
 						+ " on " + view.connection() + "; closing that connection", ex);
 				notifyError(view, ex);
 				view.connection().close();
+			}
+			finally {
+				observed.callEnded(failure);
 			}
 		});
 	}

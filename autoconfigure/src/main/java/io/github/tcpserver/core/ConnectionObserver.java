@@ -22,4 +22,14 @@ public interface ConnectionObserver {
 	default void connectionClosed(Connection connection) {
 	}
 
+	/**
+	 * A connection closed, and why; the server calls this one. By default it calls
+	 * {@link #connectionClosed(Connection)}, so observers that do not care why need not change.
+	 * @param connection the closed connection
+	 * @param reason how it ended
+	 */
+	default void connectionClosed(Connection connection, CloseReason reason) {
+		connectionClosed(connection);
+	}
+
 }

@@ -117,6 +117,12 @@ final class NioConnection implements Connection {
 	/** Output shut down after the drain; reading and discarding until the peer closes. */
 	private boolean lingering;
 
+	/** Why the connection is closing, once a failure decided it; {@code null} for a normal close. */
+	private CloseReason closeReason;
+
+	/** The server's graceful stop reached this connection: a normal close then counts as shutdown. */
+	private boolean stopping;
+
 	/** Read-idle timeout in nanos, 0 when off; any thread may set it, the loop reads it. */
 	private volatile long readIdleTimeoutNanos;
 
@@ -360,6 +366,7 @@ final class NioConnection implements Connection {
 			return;
 		}
 		this.listener.overflowed.increment();
+		closingFor(CloseReason.OVERFLOW);
 		log.log(Level.WARNING, () -> "Closing connection " + this.id + " of listener '" + this.listener.name() + "' from "
 				+ this.remoteAddress + ": " + queued + " bytes of output queued, over the limit of "
 				+ this.loop.config().maxQueuedOutput() + " (tcp.server.max-queued-output); the peer is not reading");
@@ -460,6 +467,7 @@ final class NioConnection implements Connection {
 			this.channel.shutdownOutput();
 		}
 		catch (IOException ex) {
+			closingFor(CloseReason.RESET);
 			closeNow();
 			return;
 		}
@@ -476,6 +484,7 @@ final class NioConnection implements Connection {
 				n = this.channel.read(buffer);
 			}
 			catch (IOException ex) {
+				closingFor(CloseReason.RESET);
 				closeNow();
 				return;
 			}
@@ -518,6 +527,7 @@ final class NioConnection implements Connection {
 
 	private void timedOut(String why) {
 		this.listener.timedOut.increment();
+		closingFor(CloseReason.TIMEOUT);
 		log.log(Level.DEBUG, () -> "Closing " + this + ": " + why);
 		closeNow();
 	}
@@ -525,12 +535,14 @@ final class NioConnection implements Connection {
 	/** The loop is ending: close, and say whether the close was forced. Loop thread. */
 	boolean closeAtLoopEnd() {
 		boolean forced = this.state != CLOSED && !this.lingering;
+		this.stopping = true;
 		close(this.lingering);
 		return forced;
 	}
 
 	/** Graceful shutdown: let the handler say goodbye, then drain and close. Loop thread. */
 	void shutdown() {
+		this.stopping = true;
 		if (this.state == OPEN) {
 			try {
 				this.handler.onShutdown(this);
@@ -561,6 +573,9 @@ final class NioConnection implements Connection {
 			return;
 		}
 		this.state = CLOSED;
+		if (this.closeReason == null) {
+			this.closeReason = this.stopping ? CloseReason.SHUTDOWN : CloseReason.NORMAL;
+		}
 		if (this.key != null) {
 			this.key.cancel();
 		}
@@ -598,6 +613,7 @@ final class NioConnection implements Connection {
 		log.log(Level.WARNING, "Handler " + this.handler.getClass().getName() + " of listener '" + this.listener.name()
 				+ "' threw in " + callback + " on connection " + this.id + " from " + this.remoteAddress
 				+ "; closing that connection", ex);
+		closingFor(CloseReason.ERROR);
 		notifyError(ex);
 		closeNow();
 	}
@@ -605,8 +621,21 @@ final class NioConnection implements Connection {
 	private void ioFailed(String operation, IOException ex) {
 		// A reset or broken pipe is the peer's doing, not a server fault: closed quietly.
 		log.log(Level.DEBUG, () -> "Connection " + this.id + " failed on " + operation + ": " + ex);
+		closingFor(CloseReason.RESET);
 		notifyError(ex);
 		closeNow();
+	}
+
+	/** The first failure decides the reason: an error that follows it is its consequence. */
+	private void closingFor(CloseReason reason) {
+		if (this.closeReason == null) {
+			this.closeReason = reason;
+		}
+	}
+
+	/** @return why the connection closed, once it has; {@code null} while it is open */
+	CloseReason closeReason() {
+		return this.closeReason;
 	}
 
 	private void notifyError(Throwable ex) {

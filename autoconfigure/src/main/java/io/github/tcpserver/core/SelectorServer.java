@@ -403,7 +403,7 @@ public final class SelectorServer {
 				this.observer.connectionOpened(connection);
 			}
 			else {
-				this.observer.connectionClosed(connection);
+				this.observer.connectionClosed(connection, connection.closeReason());
 			}
 		}
 		catch (Throwable ex) {

@@ -29,6 +29,9 @@ public final class HttpRequest {
 
 	private final boolean keepAlive;
 
+	/** The route that matched, set by {@link HttpRouter}; {@code null} when none did. */
+	private String route;
+
 	HttpRequest(String method, String target, String path, String query, HttpVersion version, HttpHeaders headers,
 			boolean keepAlive) {
 		this.method = method;
@@ -60,6 +63,10 @@ public final class HttpRequest {
 		this.body = body;
 	}
 
+	void route(String route) {
+		this.route = route;
+	}
+
 	void trailers(HttpHeaders trailers) {
 		this.trailers = trailers;
 	}
@@ -77,6 +84,15 @@ public final class HttpRequest {
 	/** @return the path of the target, not percent-decoded: {@code /search} */
 	public String path() {
 		return this.path;
+	}
+
+	/**
+	 * @return the pattern of the {@link HttpRouter} route that took this request (with exact-path
+	 * routes, its path), or {@code null} when no route did: what metrics tag a request with,
+	 * since the raw path would give them one series per distinct path a client sends
+	 */
+	public String route() {
+		return this.route;
 	}
 
 	/** @return the query of the target without {@code ?}, not decoded, or {@code null} */

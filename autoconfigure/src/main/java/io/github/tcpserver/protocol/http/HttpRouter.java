@@ -63,6 +63,7 @@ public final class HttpRouter implements HttpHandler {
 		if (methods == null) {
 			return HttpResponse.text(404, "Not Found");
 		}
+		request.route(request.path()); // a known path: the route, for metrics, even for a 405
 		HttpHandler handler = methods.get(request.method());
 		if (handler == null && request.method().equals("HEAD")) {
 			handler = methods.get("GET");

@@ -60,6 +60,9 @@ public class HttpServerHandler implements ConnectionHandler {
 
 	private final LongAdder bodyTimedOut = new LongAdder();
 
+	/** Set before the server starts (the loop threads start after it), read per request: plain. */
+	private HttpExchangeObserver exchangeObserver = HttpExchangeObserver.NONE;
+
 	/**
 	 * @param handler what answers the requests, often an {@link HttpRouter}
 	 */
@@ -115,6 +118,19 @@ public class HttpServerHandler implements ConnectionHandler {
 	/** @return requests answered 408 because their body arrived slower than the minimum rate */
 	public long bodyTimeouts() {
 		return this.bodyTimedOut.sum();
+	}
+
+	/**
+	 * Sets what watches each request (metrics, tracing); set it before the server starts.
+	 * @param observer the observer, {@link HttpExchangeObserver#NONE} for none
+	 */
+	public void setExchangeObserver(HttpExchangeObserver observer) {
+		this.exchangeObserver = (observer != null) ? observer : HttpExchangeObserver.NONE;
+	}
+
+	/** @return what watches each request, {@link HttpExchangeObserver#NONE} by default */
+	public HttpExchangeObserver getExchangeObserver() {
+		return this.exchangeObserver;
 	}
 
 	/** @return the limits in force */
@@ -245,7 +261,7 @@ public class HttpServerHandler implements ConnectionHandler {
 			answered++;
 			exchange.requestsParsed++;
 			this.requests.increment();
-			if (!respond(request, encoder)) {
+			if (!respond(connection, request, encoder)) {
 				closeAfterResponses(connection, exchange);
 				return;
 			}
@@ -301,8 +317,10 @@ public class HttpServerHandler implements ConnectionHandler {
 	 * Calls the application and encodes its response.
 	 * @return whether the connection stays open after it
 	 */
-	private boolean respond(HttpRequest request, HttpResponseEncoder encoder) {
+	private boolean respond(Connection connection, HttpRequest request, HttpResponseEncoder encoder) {
+		HttpExchangeObserver.Completion observed = this.exchangeObserver.requestStarted(connection, request);
 		HttpResponse response;
+		Exception error = null;
 		try {
 			response = this.handler.handle(request);
 			if (response == null) {
@@ -310,6 +328,7 @@ public class HttpServerHandler implements ConnectionHandler {
 			}
 		}
 		catch (Exception ex) {
+			error = ex;
 			response = failed(request, ex);
 		}
 		boolean head = request.method().equals("HEAD");
@@ -320,7 +339,12 @@ public class HttpServerHandler implements ConnectionHandler {
 		catch (RuntimeException ex) {
 			// A streamed body that failed half-way: replace the partial response.
 			encoder.truncate(mark);
-			return encoder.encode(failed(request, ex), head, request.version(), request.isKeepAlive());
+			error = ex;
+			response = failed(request, ex);
+			return encoder.encode(response, head, request.version(), request.isKeepAlive());
+		}
+		finally {
+			observed.requestCompleted(response, error);
 		}
 	}
 

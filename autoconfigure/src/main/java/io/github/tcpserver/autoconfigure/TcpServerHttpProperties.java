@@ -35,7 +35,7 @@ public class TcpServerHttpProperties {
 	/** Answer 408 and close when a request line and header section take longer than this to arrive; 0 for unbounded. */
 	private Duration requestHeaderTimeout = HttpLimits.DEFAULT_REQUEST_HEADER_TIMEOUT;
 
-	/** Answer 408 and close when a request body arrives slower than this per second, after the grace period; 0 for no minimum. */
+	/** Answer 408 and close when a request body arrives slower than this per second over a window of the grace period's length, after the first; 0 for no minimum. */
 	private DataSize minRequestBodyRate = DataSize.ofBytes(HttpLimits.DEFAULT_MIN_REQUEST_BODY_RATE);
 
 	/** How long a request body may arrive at any rate before the minimum rate applies. */

@@ -23,8 +23,8 @@ import java.time.Duration;
  * @param idleTimeout how long a connection may make no progress (between requests too); zero for never
  * @param requestHeaderTimeout how long the request line and header section of one request may take
  * to arrive; zero for unbounded
- * @param minRequestBodyRate the slowest a body may arrive, in bytes per second after
- * {@code requestBodyGracePeriod}; zero for no minimum
+ * @param minRequestBodyRate the slowest a body may arrive, in bytes per second over each window of
+ * {@code requestBodyGracePeriod} (at least a second) after the first; zero for no minimum
  * @param requestBodyGracePeriod how long a body may arrive at any rate before the minimum applies
  * @param requestMemory the bound on bytes held by all partially received bodies together
  */
@@ -61,7 +61,8 @@ public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize,
 
 	/**
 	 * Default bound on bodies being received, all connections together: 64 MiB, or one body of
-	 * the largest size if that is more (so that one maximal request can always be received).
+	 * the largest size if that is more (so that a maximal request fits when no other body is
+	 * arriving).
 	 */
 	public static final long DEFAULT_REQUEST_MEMORY = 64L * 1024 * 1024;
 

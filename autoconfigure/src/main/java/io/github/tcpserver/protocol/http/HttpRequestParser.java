@@ -42,7 +42,9 @@ Transfer-Encoding: chunked} as one field that this parser would read as two. A
  * (bytes 0x80-0xFF) in values is accepted as ISO-8859-1: RFC 9110 §5.5 allows it and no field
  * that frames the message may contain it.</li>
  * <li><b>Host</b> (§3.2): exactly one in HTTP/1.1 and a valid value ({@code uri-host [":" port]},
- * RFC 3986 characters only), else 400, as the RFC requires.</li>
+ * RFC 3986 §3.2.2), else 400, as the RFC requires. With an absolute-form target, the target's
+ * authority (validated the same way, no userinfo) replaces the Host field (§3.2.2: the server
+ * MUST ignore Host), so the application sees the host a proxy in front routed by.</li>
  * <li><b>Content-Length</b> (RFC 9110 §8.6): digits only; a list or repeated field is accepted
  * only when every member is the same number (the RFC allows it, and identical values frame the
  * message identically for every reader); differing values 400.</li>
@@ -627,6 +629,15 @@ public final class HttpRequestParser {
 		if (hosts == 1 && !isValidHost(h.get("Host"))) {
 			throw new HttpParseException(400, "Invalid Host header");
 		}
+		if (this.target.charAt(0) != '/' && !this.target.equals("*")) {
+			// §3.2.2: with absolute-form the target's authority is the host; Host MUST be ignored.
+			// Replaced, so that the application routes by what a proxy in front routed by.
+			String authority = authorityOf(this.target);
+			if (!isValidHost(authority)) {
+				throw new HttpParseException(400, "Invalid authority in the request target");
+			}
+			h.set("Host", authority);
+		}
 		String expect = h.get("Expect");
 		if (expect != null) {
 			if (!expect.equalsIgnoreCase("100-continue")) {
@@ -764,20 +775,68 @@ public final class HttpRequestParser {
 		this.body = Arrays.copyOf(this.body, capacity);
 	}
 
-	/** RFC 9110 §7.2 / RFC 3986 §3.2.2: uri-host [ ":" port ], its characters only. */
-	private static boolean isValidHost(String host) {
-		if (host.isEmpty()) {
-			return false; // an empty authority; absolute-form without one is refused earlier
+	/**
+	 * RFC 9110 §7.2 / RFC 3986 §3.2.2-3.2.3: {@code uri-host [ ":" port ]}: an IP-literal in
+	 * brackets, or a reg-name / IPv4 address of unreserved, pct-encoded and sub-delim characters,
+	 * then an optional colon and digits. No userinfo ({@code @}), path, space or control.
+	 */
+	static boolean isValidHost(String host) {
+		int length = host.length();
+		int end;
+		if (length > 0 && host.charAt(0) == '[') {
+			end = host.indexOf(']');
+			if (end < 2) {
+				return false;
+			}
+			for (int i = 1; i < end; i++) {
+				char c = host.charAt(i);
+				if (!(isHexDigit(c) || c == ':' || c == '.')) {
+					return false;
+				}
+			}
+			end++;
 		}
-		for (int i = 0; i < host.length(); i++) {
-			char c = host.charAt(i);
-			boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-					|| "-._~!$&'()*+,;=:[]%".indexOf(c) >= 0;
-			if (!allowed) {
+		else {
+			end = host.indexOf(':');
+			end = (end < 0) ? length : end;
+			if (end == 0) {
+				return false; // an empty host; absolute-form without one is refused earlier
+			}
+			for (int i = 0; i < end; i++) {
+				char c = host.charAt(i);
+				if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+						|| "-._~!$&'()*+,;=%".indexOf(c) >= 0)) {
+					return false;
+				}
+			}
+		}
+		if (end == length) {
+			return true;
+		}
+		if (host.charAt(end) != ':') {
+			return false;
+		}
+		for (int i = end + 1; i < length; i++) {
+			if (host.charAt(i) < '0' || host.charAt(i) > '9') {
 				return false;
 			}
 		}
 		return true;
+	}
+
+	private static boolean isHexDigit(char c) {
+		return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	}
+
+	/** @return the authority of an absolute-form target (§3.2.2), between "://" and the path or query */
+	private static String authorityOf(String target) {
+		int from = target.indexOf("://") + 3;
+		int to = from;
+		while (to < target.length() && target.charAt(to) != '/' && target.charAt(to) != '?'
+				&& target.charAt(to) != '#') {
+			to++;
+		}
+		return target.substring(from, to);
 	}
 
 	private HttpRequest complete() {

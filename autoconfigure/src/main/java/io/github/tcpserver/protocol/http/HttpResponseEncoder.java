@@ -76,10 +76,13 @@ final class HttpResponseEncoder {
 		if (headers != null) {
 			for (int i = 0; i < headers.size(); i++) {
 				if (!isFraming(headers.name(i))) {
-					putLatin1(headers.name(i));
+					// Checked again here: headers() is mutable after header(...), and nothing the
+					// application put there may become a line of its own (response splitting). The
+					// handler answers 500 instead of sending it.
+					putLatin1(HttpFieldSyntax.requireName(headers.name(i)));
 					put((byte) ':');
 					put((byte) ' ');
-					putLatin1(headers.value(i));
+					putLatin1(HttpFieldSyntax.requireValue(headers.name(i), headers.value(i)));
 					put(CRLF);
 				}
 			}

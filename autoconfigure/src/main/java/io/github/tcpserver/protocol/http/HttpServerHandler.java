@@ -100,7 +100,10 @@ public class HttpServerHandler implements ConnectionHandler {
 		return this.rejected.sum();
 	}
 
-	/** @return rejections for exceeding a limit (413, 414, 431, and 503 for pipelined input over the bound) */
+	/**
+	 * @return rejections for exceeding a limit (413, 414, 431, and 503 for pipelined input over the
+	 * bound or a body that does not fit in the request memory budget)
+	 */
 	public long limitsExceeded() {
 		return this.limitsExceeded.sum();
 	}
@@ -143,7 +146,10 @@ public class HttpServerHandler implements ConnectionHandler {
 		connection.setReadIdleTimeout(this.limits.idleTimeout());
 		// Read-idle does not run while reading is paused or the connection is closing; a client that
 		// asks for a large response and never reads it would otherwise hold the queued output for ever.
-		connection.setWriteIdleTimeout(this.limits.idleTimeout());
+		if (!this.limits.idleTimeout().isZero()) {
+			// Zero means "never" for reads; the listener's own write-idle deadline then stays.
+			connection.setWriteIdleTimeout(this.limits.idleTimeout());
+		}
 		connection.attach(new Exchange(new HttpRequestParser(this.limits), new HttpResponseEncoder(this.serverLine)));
 	}
 
@@ -165,7 +171,8 @@ public class HttpServerHandler implements ConnectionHandler {
 		}
 		process(connection, exchange, data);
 		if (bodyRate && !exchange.closing) {
-			checkBodyRate(connection, exchange, now);
+			// Read after the handlers of this read ran: their time is not the client's.
+			checkBodyRate(connection, exchange, System.nanoTime());
 		}
 		// Slowloris defence: a head that trickles in a byte at a time never trips the idle timeout,
 		// so the head as a whole has a deadline (checked when bytes arrive; a silent peer is the
@@ -198,33 +205,46 @@ public class HttpServerHandler implements ConnectionHandler {
 	}
 
 	/**
-	 * Slow-body defence (Jetty's minimum data rate): a body must arrive at
-	 * {@code minRequestBodyRate} bytes per second on average once its grace period is over,
-	 * measured from the end of its header section. Checked when bytes arrive; a peer that sends
-	 * nothing at all meets the idle timeout.
+	 * Slow-body defence (Jetty's minimum data rate, measured per window): once the header section
+	 * is in, the body may arrive at any rate for the grace period; after that, every window of
+	 * the grace period's length (at least a second) must bring {@code minRequestBodyRate} bytes
+	 * per second. Per window, not averaged over the body, so a client cannot send most of a body
+	 * at once and then hold its buffer (and the shared budget) with a byte a minute. Checked when
+	 * bytes arrive; a peer that sends nothing at all meets the idle timeout.
 	 */
 	private void checkBodyRate(Connection connection, Exchange exchange, long now) {
 		HttpRequestParser parser = exchange.parser;
 		if (!parser.isReadingBody()) {
-			exchange.bodyStartedNanos = 0;
+			exchange.bodyWindowStartNanos = 0;
 			return;
 		}
-		if (exchange.bodyStartedNanos == 0 || exchange.bodyOfRequest != exchange.requestsParsed) {
+		long received = parser.bodyBytesReceived();
+		if (exchange.bodyWindowStartNanos == 0 || exchange.bodyOfRequest != exchange.requestsParsed) {
 			// The first read of this request's body (a pipelined one may follow another in one read).
-			exchange.bodyStartedNanos = now;
+			exchange.bodyWindowStartNanos = now;
+			exchange.bodyWindowStartBytes = received;
+			exchange.bodyInGrace = true;
 			exchange.bodyOfRequest = exchange.requestsParsed;
 			return;
 		}
-		long beyondGrace = now - exchange.bodyStartedNanos - this.limits.requestBodyGracePeriod().toNanos();
-		if (beyondGrace > 0) {
-			long required = (long) (this.limits.minRequestBodyRate() * (beyondGrace / 1e9));
-			if (parser.bodyBytesReceived() < required) {
-				this.bodyTimedOut.increment();
-				reject(connection, exchange, 408, "Request body arriving slower than "
-						+ this.limits.minRequestBodyRate() + " bytes/s (" + parser.bodyBytesReceived() + " bytes in "
-						+ (now - exchange.bodyStartedNanos) / 1_000_000 + " ms)");
-			}
+		long grace = this.limits.requestBodyGracePeriod().toNanos();
+		long window = Math.max(grace, 1_000_000_000L);
+		long elapsed = now - exchange.bodyWindowStartNanos;
+		if (elapsed < (exchange.bodyInGrace ? grace : window)) {
+			return;
 		}
+		long counted = exchange.bodyInGrace ? elapsed - grace : elapsed;
+		long required = (long) (this.limits.minRequestBodyRate() * (counted / 1e9));
+		long arrived = received - exchange.bodyWindowStartBytes;
+		if (arrived < required) {
+			this.bodyTimedOut.increment();
+			reject(connection, exchange, 408, "Request body arriving slower than " + this.limits.minRequestBodyRate()
+					+ " bytes/s (" + arrived + " bytes in the last " + elapsed / 1_000_000 + " ms)");
+			return;
+		}
+		exchange.bodyWindowStartNanos = now;
+		exchange.bodyWindowStartBytes = received;
+		exchange.bodyInGrace = false;
 	}
 
 	/** Answers the requests in {@code in}, up to the pipelining bound. Loop thread. */
@@ -252,6 +272,9 @@ public class HttpServerHandler implements ConnectionHandler {
 				request = parser.parse(in);
 			}
 			catch (HttpParseException ex) {
+				if (ex.status() == 503) {
+					this.limitsExceeded.increment(); // the request memory budget is spent
+				}
 				reject(connection, exchange, ex.status(), ex.getMessage());
 				return;
 			}
@@ -364,6 +387,9 @@ public class HttpServerHandler implements ConnectionHandler {
 		log.log(Level.DEBUG, () -> "Rejecting a request on " + connection + " with " + status + ": " + reason);
 		exchange.encoder.encode(HttpResponse.text(status, HttpStatus.reasonPhrase(status)), false,
 				HttpVersion.HTTP_1_1, false);
+		// The rejected body's memory goes back to the budget now, not when the close completes
+		// (which waits for the answer to be read, up to the idle timeout).
+		exchange.parser.release();
 		closeAfterResponses(connection, exchange);
 	}
 
@@ -398,13 +424,19 @@ public class HttpServerHandler implements ConnectionHandler {
 		/** When the head of the request being received began to arrive (nanoTime). */
 		long headStartedNanos;
 
-		/** When the body of the request being received began to arrive (nanoTime); 0 when none is. */
-		long bodyStartedNanos;
+		/** When the current rate window of the body being received began (nanoTime); 0 when none is. */
+		long bodyWindowStartNanos;
+
+		/** Body bytes received when that window began. */
+		int bodyWindowStartBytes;
+
+		/** Whether that window is the grace period at the start of the body. */
+		boolean bodyInGrace;
 
 		/** Requests parsed on this connection so far. */
 		long requestsParsed;
 
-		/** The value of requestsParsed when bodyStartedNanos was taken. */
+		/** The value of requestsParsed when the body's first window began. */
 		long bodyOfRequest;
 
 		Exchange(HttpRequestParser parser, HttpResponseEncoder encoder) {

@@ -82,6 +82,9 @@ class HttpRequestFramingTests {
 			GET /p 0 => GET http://h/p HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n
 			GET / 0 => GET https://h HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n
 			reject 400 => GET http:///p HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n
+			reject 400 => GET http://evil@good/p HTTP/1.1\\r\\nHost: good\\r\\n\\r\\n
+			reject 400 => GET http://a"b/p HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n
+			reject 400 => GET http://h:8x/p HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n
 			reject 400 => GET foo://h/p HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n
 			reject 400 => CONNECT h:443 HTTP/1.1\\r\\nHost: h:443\\r\\n\\r\\n
 			reject 400 => GET  / HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n
@@ -92,6 +95,9 @@ class HttpRequestFramingTests {
 			reject 400 => GET / HTTP/1.1\\r\\nHost: user@evil\\r\\n\\r\\n
 			reject 400 => GET / HTTP/1.1\\r\\nHost: a b\\r\\n\\r\\n
 			reject 400 => GET / HTTP/1.1\\r\\nHost: a/b\\r\\n\\r\\n
+			reject 400 => GET / HTTP/1.1\\r\\nHost: a:b:c\\r\\n\\r\\n
+			reject 400 => GET / HTTP/1.1\\r\\nHost: ]x[\\r\\n\\r\\n
+			reject 400 => GET / HTTP/1.1\\r\\nHost: [::1\\r\\n\\r\\n
 			GET / 0 => GET / HTTP/1.1\\r\\nHost: [::1]:8080\\r\\n\\r\\n
 			# Empty lines before the request line: a few are skipped (§2.2), not any number
 			GET / 0 => \\r\\n\\r\\nGET / HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n

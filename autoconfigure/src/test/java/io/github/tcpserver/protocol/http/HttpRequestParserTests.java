@@ -259,4 +259,13 @@ class HttpRequestParserTests {
 		assertThat(limits.requestMemory().used()).isZero();
 	}
 
+	@Test
+	void anAbsoluteFormTargetsAuthorityReplacesTheHostHeader() {
+		// RFC 9112 §3.2.2: the server MUST ignore Host; a proxy in front routed by the authority.
+		HttpRequest request = this.parser.parse(bytes("GET http://admin.internal:8080/x?y HTTP/1.1\r\nHost: public.example\r\n\r\n"));
+		assertThat(request.header("Host")).isEqualTo("admin.internal:8080");
+		assertThat(request.headers().getAll("Host")).hasSize(1);
+		assertThat(request.path()).isEqualTo("/x");
+	}
+
 }

@@ -51,4 +51,16 @@ class HttpResponseFieldValidationTests {
 		assertThat(response.contentType()).isEqualTo("text/html; charset=utf-8");
 	}
 
+	@Test
+	void headersAddedThroughTheMutableViewAreCheckedWhenEncodedAndNeverSent() {
+		HttpResponse response = HttpResponse.ok().header("X-A", "1");
+		response.headers().add("X-B", "v\r\nSet-Cookie: evil");
+		HttpResponseEncoder encoder = new HttpResponseEncoder(HttpResponseEncoder.serverLine("t"));
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> encoder.encode(response, false, HttpVersion.HTTP_1_1, true));
+		HttpResponse wide = HttpResponse.ok().header("X-A", "1");
+		wide.headers().add("X-B\u010d\u010aSet-Cookie", "v");
+		assertThatIllegalArgumentException().isThrownBy(() -> encoder.encode(wide, false, HttpVersion.HTTP_1_1, true));
+	}
+
 }

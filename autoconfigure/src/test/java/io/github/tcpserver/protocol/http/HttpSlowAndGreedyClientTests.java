@@ -38,7 +38,12 @@ class HttpSlowAndGreedyClientTests {
 	private void start(HttpLimits limits) {
 		HttpRouter router = new HttpRouter().get("/", (request) -> HttpResponse.text("Hello"))
 			.get("/large", (request) -> HttpResponse.ok().contentType("application/octet-stream").body(LARGE))
-			.post("/echo", (request) -> HttpResponse.ok().body(request.body()));
+			.post("/echo", (request) -> HttpResponse.ok().body(request.body()))
+			.get("/inject", (request) -> {
+				HttpResponse response = HttpResponse.ok().header("X-A", "1");
+				response.headers().add("X-B", "v\r\nSet-Cookie: evil=1");
+				return response;
+			});
 		this.http = new HttpServerHandler(router, limits);
 		this.server = new SelectorServer(ServerConfig.builder().ioThreads(1).build(),
 				List.of(new ListenerSpec("http", InetAddress.getLoopbackAddress(), 0, this.http)));
@@ -159,6 +164,40 @@ class HttpSlowAndGreedyClientTests {
 			assertThat(new String(next.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
 				.startsWith("HTTP/1.1 200 ").endsWith("0123456789");
 		}
+	}
+
+	@Test
+	void headersThatWouldSplitTheResponseAreNeverSentAndTheClientGets500() throws Exception {
+		start(HttpLimits.defaults());
+		String response = get(this.server.port("http"), "/inject");
+		assertThat(response).startsWith("HTTP/1.1 500 ").doesNotContain("Set-Cookie").doesNotContain("X-B");
+		assertThat(this.http.handlerFailures()).isEqualTo(1);
+	}
+
+	@Test
+	void mostOfABodySentAtOnceThenTheRestTrickledIsAnswered408() throws Exception {
+		start(new HttpLimits(1024, 4096, 1024 * 1024, 16, Duration.ofSeconds(30), Duration.ofSeconds(30))
+			.withMinRequestBodyRate(1000, Duration.ofMillis(300)));
+		try (Socket client = TestSockets.connect(this.server.port("http"))) {
+			OutputStream out = client.getOutputStream();
+			out.write("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 100000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			// 90 % at once: averaged over the whole body this would pass for about 90 s.
+			out.write(new byte[90_000]);
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			while (this.http.bodyTimeouts() == 0 && System.nanoTime() < deadline) {
+				try {
+					out.write('x');
+				}
+				catch (IOException closed) {
+					break;
+				}
+				Thread.sleep(50); // the trickle's pace, not a wait for a condition
+			}
+			assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+				.startsWith("HTTP/1.1 408 ");
+		}
+		assertThat(this.http.bodyTimeouts()).isEqualTo(1);
+		assertThat(this.http.limits().requestMemory().used()).as("released at the rejection").isZero();
 	}
 
 	private static String get(int port, String path) throws IOException {

@@ -144,7 +144,14 @@ final class TlsTransport implements Transport {
 				return;
 			}
 		}
-		if (wire.hasRemaining() && unwrapAll(wire) && wire.hasRemaining()) {
+		if (!wire.hasRemaining()) {
+			return;
+		}
+		if (!unwrapAll(wire)) {
+			wire.position(wire.limit());
+			return;
+		}
+		if (wire.hasRemaining()) {
 			// The start of a record: keep it for the next read. At most one record by now.
 			if (this.partial == null) {
 				this.partial = ByteBuffer.allocate(MAX_RECORD);

@@ -1,0 +1,506 @@
+package io.github.tcpserver.core;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
+import javax.net.ssl.SSLParameters;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import io.github.tcpserver.test.TestCertificates;
+import io.github.tcpserver.test.TestSockets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The TLS layer without sockets: a client {@link SSLEngine} and the server's {@link TlsTransport}
+ * wired back to back through a fake connection, so that every split and batching of records can
+ * be produced at will.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TlsTransportTests {
+
+	@TempDir
+	static Path directory;
+
+	static TestCertificates pki;
+
+	@BeforeAll
+	static void makeCertificates() {
+		pki = TestCertificates.create(directory).issue("localhost", "localhost").issue("other", "other.test");
+	}
+
+	private final FakeConnection connection = new FakeConnection();
+
+	private final List<String> serverNames = new ArrayList<>();
+
+	private TlsTransport server(Duration handshakeTimeout) {
+		SSLContext context = pki.context("localhost", false);
+		TlsEngineFactory engines = (serverName, peer) -> {
+			this.serverNames.add(String.valueOf(serverName));
+			SSLEngine engine = context.createSSLEngine(peer.getHostString(), peer.getPort());
+			engine.setUseClientMode(false);
+			return engine;
+		};
+		TlsTransport transport = new TlsTransport(this.connection, new TlsSettings(engines, handshakeTimeout, "test"),
+				this.connection.stats);
+		this.connection.transport = transport;
+		transport.start();
+		return transport;
+	}
+
+	private TlsTransport server() {
+		return server(Duration.ofSeconds(10));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "TLSv1.3", "TLSv1.2" })
+	void handshakeCompletesAndEchoesWithRecordsSplitAtEveryByte(String protocol) throws Exception {
+		TlsTransport server = server();
+		this.connection.echo = true;
+		Client client = new Client(protocol);
+		handshake(server, client, 1);
+		assertThat(this.connection.events).containsExactly("open");
+		assertThat(server.session().getProtocol()).isEqualTo(protocol);
+		assertThat(this.serverNames).containsExactly("localhost");
+		byte[] message = TestSockets.randomBytes(40_000, 1);
+		feed(server, client.wrap(message), 1);
+		client.receive(this.connection.takeWire());
+		assertThat(client.received.toByteArray()).isEqualTo(message);
+		assertThat(this.connection.stats.handshakesCompleted()).isEqualTo(1);
+	}
+
+	@Test
+	void severalRecordsInOneReadReachTheHandlerInOneCall() throws Exception {
+		TlsTransport server = server();
+		Client client = new Client("TLSv1.3");
+		handshake(server, client, 65536);
+		ByteArrayOutputStream records = new ByteArrayOutputStream();
+		for (int i = 0; i < 3; i++) {
+			records.write(client.wrap(("message " + i + "\n").getBytes(StandardCharsets.US_ASCII)));
+		}
+		int before = this.connection.deliveries;
+		feed(server, records.toByteArray(), 65536);
+		assertThat(this.connection.plaintext.toString(StandardCharsets.US_ASCII))
+			.isEqualTo("message 0\nmessage 1\nmessage 2\n");
+		assertThat(this.connection.deliveries - before).isEqualTo(1);
+	}
+
+	@Test
+	void applicationDataSentWithTheLastHandshakeFlightIsReadAfterOnOpen() throws Exception {
+		TlsTransport server = server();
+		Client client = new Client("TLSv1.3");
+		// Client hello, then the server's flight; the client's Finished and its first data go in one read.
+		feed(server, client.wrap(new byte[0]), 65536);
+		client.receive(this.connection.takeWire());
+		ByteArrayOutputStream lastFlight = new ByteArrayOutputStream();
+		lastFlight.write(client.takePending());
+		lastFlight.write(client.wrap("hello".getBytes(StandardCharsets.US_ASCII)));
+		feed(server, lastFlight.toByteArray(), 65536);
+		assertThat(this.connection.events).containsExactly("open", "read");
+		assertThat(this.connection.plaintext.toString(StandardCharsets.US_ASCII)).isEqualTo("hello");
+	}
+
+	@Test
+	void largeWritesAreSentInFullRecordsAndDecryptIntact() throws Exception {
+		TlsTransport server = server();
+		Client client = new Client("TLSv1.3");
+		handshake(server, client, 65536);
+		byte[] payload = TestSockets.randomBytes(1_000_000, 2);
+		server.write(ByteBuffer.wrap(payload), false);
+		client.receive(this.connection.takeWire());
+		assertThat(client.received.toByteArray()).isEqualTo(payload);
+	}
+
+	@Test
+	void writesMadeDuringTheHandshakeAreSentAfterIt() throws Exception {
+		TlsTransport server = server();
+		server.write(ByteBuffer.wrap("early".getBytes(StandardCharsets.US_ASCII)), false);
+		Client client = new Client("TLSv1.3");
+		handshake(server, client, 65536);
+		client.receive(this.connection.takeWire());
+		assertThat(client.received.toString(StandardCharsets.US_ASCII)).isEqualTo("early");
+	}
+
+	@Test
+	void aPlaintextClientIsRejectedAtItsFirstBytes() {
+		TlsTransport server = server();
+		feed(server, "GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII), 65536);
+		assertThat(this.connection.events).containsExactly("failed");
+		assertThat(this.connection.stats.handshakesFailed()).isEqualTo(1);
+		assertThat(this.serverNames).isEmpty();
+		assertThat(server.session()).isNull();
+	}
+
+	@Test
+	void garbageWithAHandshakeTypeButAnImpossibleLengthIsRejected() {
+		TlsTransport server = server();
+		feed(server, new byte[] { 22, 3, 1, (byte) 0xff, (byte) 0xff }, 65536);
+		assertThat(this.connection.events).containsExactly("failed");
+	}
+
+	@Test
+	void aSilentClientIsClosedAtTheHandshakeTimeoutAndCounted() {
+		TlsTransport server = server(Duration.ofSeconds(10));
+		server.checkTimeouts(this.connection.now + Duration.ofSeconds(9).toNanos());
+		assertThat(this.connection.events).isEmpty();
+		server.checkTimeouts(this.connection.now + Duration.ofSeconds(10).toNanos());
+		assertThat(this.connection.events).containsExactly("failed");
+		assertThat(this.connection.stats.handshakesTimedOut()).isEqualTo(1);
+		assertThat(this.connection.stats.handshakesFailed()).isEqualTo(1);
+	}
+
+	@Test
+	void aClientThatConnectsAndLeavesWithoutAByteIsNotAFailedHandshake() {
+		TlsTransport server = server();
+		server.onEndOfInput();
+		assertThat(this.connection.events).containsExactly("failed");
+		assertThat(this.connection.stats.handshakesFailed()).isZero();
+	}
+
+	@Test
+	void aGracefulCloseSendsCloseNotify() throws Exception {
+		TlsTransport server = server();
+		Client client = new Client("TLSv1.3");
+		handshake(server, client, 65536);
+		server.write(ByteBuffer.wrap("bye".getBytes(StandardCharsets.US_ASCII)), false);
+		server.closeOutbound();
+		client.receive(this.connection.takeWire());
+		assertThat(client.received.toString(StandardCharsets.US_ASCII)).isEqualTo("bye");
+		assertThat(client.engine.isInboundDone()).isTrue();
+		server.write(ByteBuffer.wrap("late".getBytes(StandardCharsets.US_ASCII)), false);
+		assertThat(this.connection.takeWire()).isEmpty();
+	}
+
+	@Test
+	void aCloseNowSendsCloseNotifyWhenNothingIsQueued() throws Exception {
+		TlsTransport server = server();
+		Client client = new Client("TLSv1.3");
+		handshake(server, client, 65536);
+		server.onClose(true);
+		client.receive(this.connection.takeWire());
+		assertThat(client.engine.isInboundDone()).isTrue();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "TLSv1.3", "TLSv1.2" })
+	void thePeersCloseNotifyEndsTheInputOnce(String protocol) throws Exception {
+		TlsTransport server = server();
+		Client client = new Client(protocol);
+		handshake(server, client, 65536);
+		client.engine.closeOutbound();
+		feed(server, client.wrap(new byte[0]), 65536);
+		server.onEndOfInput();
+		assertThat(this.connection.events).containsExactly("open", "inputEnded");
+		feed(server, new byte[] { 23, 3, 3, 0, 1, 0 }, 65536); // ignored after close_notify
+		assertThat(this.connection.events).containsExactly("open", "inputEnded");
+	}
+
+	@Test
+	void anEndOfInputWithoutCloseNotifyEndsTheInputQuietly() throws Exception {
+		TlsTransport server = server();
+		Client client = new Client("TLSv1.3");
+		handshake(server, client, 65536);
+		server.onEndOfInput();
+		assertThat(this.connection.events).containsExactly("open", "inputEnded");
+	}
+
+	@Test
+	void theClientLeavingMidHandshakeIsAFailedHandshake() throws Exception {
+		TlsTransport server = server();
+		Client client = new Client("TLSv1.3");
+		feed(server, client.wrap(new byte[0]), 65536);
+		server.onEndOfInput();
+		assertThat(this.connection.events).containsExactly("failed");
+		assertThat(this.connection.stats.handshakesFailed()).isEqualTo(1);
+	}
+
+	@Test
+	void aRenegotiationStartedByATls12ClientIsRefused() throws Exception {
+		TlsTransport server = server();
+		Client client = new Client("TLSv1.2");
+		handshake(server, client, 65536);
+		client.engine.beginHandshake();
+		feed(server, client.wrap(new byte[0]), 65536);
+		assertThat(this.connection.events).containsExactly("open", "failed");
+	}
+
+	@Test
+	void theServerNameTheClientAsksForChoosesTheEngine() throws Exception {
+		TlsTransport server = server();
+		Client client = new Client("TLSv1.3", "other.test");
+		feed(server, client.wrap(new byte[0]), 1);
+		assertThat(this.serverNames).containsExactly("other.test");
+	}
+
+	@Test
+	void aClientThatDistrustsTheCertificateFailsTheHandshakeAndIsCounted() throws Exception {
+		TlsTransport server = server();
+		SSLEngine engine = SSLContext.getDefault().createSSLEngine("localhost", 443);
+		engine.setUseClientMode(true);
+		Client client = new Client(engine);
+		feed(server, client.wrap(new byte[0]), 65536);
+		try {
+			client.receive(this.connection.takeWire());
+		}
+		catch (javax.net.ssl.SSLException expected) {
+			// the client does not trust the test CA
+		}
+		feed(server, client.wrap(new byte[0]), 65536); // its alert
+		assertThat(this.connection.events).containsExactly("failed");
+		assertThat(this.connection.stats.handshakesFailed()).isEqualTo(1);
+	}
+
+	// ------------------------------------------------------------------ helpers
+
+	/** Runs the handshake to its end, feeding the server {@code chunk} bytes per read. */
+	private void handshake(TlsTransport server, Client client, int chunk) throws Exception {
+		for (int round = 0; round < 20; round++) {
+			feed(server, client.wrap(new byte[0]), chunk);
+			client.receive(this.connection.takeWire());
+			if (server.isHandshakeComplete() && client.engine.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING
+					&& client.pending.size() == 0) {
+				return;
+			}
+		}
+		throw new AssertionError("The handshake did not complete; events " + this.connection.events);
+	}
+
+	/** Hands {@code bytes} to the server in reads of {@code chunk} bytes, each consumed whole. */
+	private void feed(TlsTransport server, byte[] bytes, int chunk) {
+		ByteBuffer read = ByteBuffer.allocateDirect(chunk);
+		for (int offset = 0; offset < bytes.length && this.connection.open; offset += chunk) {
+			read.clear();
+			read.put(bytes, offset, Math.min(chunk, bytes.length - offset)).flip();
+			server.onInbound(read);
+			assertThat(read.hasRemaining()).as("input left unconsumed").isFalse();
+		}
+	}
+
+	/** A client engine and its buffers. */
+	static final class Client {
+
+		final SSLEngine engine;
+
+		final ByteArrayOutputStream received = new ByteArrayOutputStream();
+
+		/** Handshake bytes the client produced while receiving, not yet given to the server. */
+		final ByteArrayOutputStream pending = new ByteArrayOutputStream();
+
+		private ByteBuffer inbound = ByteBuffer.allocate(4 * 1024 * 1024);
+
+		Client(String protocol) {
+			this(protocol, "localhost");
+		}
+
+		Client(String protocol, String serverName) {
+			this(engine(protocol, serverName));
+		}
+
+		Client(SSLEngine engine) {
+			this.engine = engine;
+		}
+
+		private static SSLEngine engine(String protocol, String serverName) {
+			SSLEngine engine = pki.trustingContext().createSSLEngine(serverName, 443);
+			engine.setUseClientMode(true);
+			engine.setEnabledProtocols(new String[] { protocol });
+			SSLParameters parameters = engine.getSSLParameters();
+			parameters.setServerNames(List.of(new SNIHostName(serverName)));
+			engine.setSSLParameters(parameters);
+			return engine;
+		}
+
+		/** @return the wire bytes of {@code data}, after any handshake bytes due */
+		byte[] wrap(byte[] data) throws Exception {
+			ByteArrayOutputStream out = new ByteArrayOutputStream();
+			out.write(takePending());
+			ByteBuffer source = ByteBuffer.wrap(data);
+			ByteBuffer network = ByteBuffer.allocate(this.engine.getSession().getPacketBufferSize());
+			for (int i = 0; i < 1000; i++) {
+				network.clear();
+				SSLEngineResult result = this.engine.wrap(source, network);
+				runTasks();
+				out.write(network.array(), 0, network.position());
+				boolean moreHandshake = this.engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP;
+				if ((!source.hasRemaining() && !moreHandshake) || result.getStatus() == SSLEngineResult.Status.CLOSED) {
+					break;
+				}
+			}
+			return out.toByteArray();
+		}
+
+		byte[] takePending() {
+			byte[] bytes = this.pending.toByteArray();
+			this.pending.reset();
+			return bytes;
+		}
+
+		/** Unwraps what the server sent; handshake replies wait in {@link #pending}. */
+		void receive(byte[] wire) throws Exception {
+			this.inbound.put(wire).flip();
+			ByteBuffer plain = ByteBuffer.allocate(64 * 1024);
+			try {
+				for (int i = 0; i < 100_000; i++) {
+					HandshakeStatus status = this.engine.getHandshakeStatus();
+					if (status == HandshakeStatus.NEED_TASK) {
+						runTasks();
+						continue;
+					}
+					if (status == HandshakeStatus.NEED_WRAP) {
+						ByteBuffer network = ByteBuffer.allocate(this.engine.getSession().getPacketBufferSize());
+						SSLEngineResult result = this.engine.wrap(ByteBuffer.allocate(0), network);
+						this.pending.write(network.array(), 0, network.position());
+						if (result.getStatus() == SSLEngineResult.Status.CLOSED && network.position() == 0) {
+							break;
+						}
+						continue;
+					}
+					plain.clear();
+					SSLEngineResult result = this.engine.unwrap(this.inbound, plain);
+					this.received.write(plain.array(), 0, plain.position());
+					if (result.getStatus() != SSLEngineResult.Status.OK
+							|| (result.bytesConsumed() == 0 && result.bytesProduced() == 0)) {
+						break;
+					}
+				}
+			}
+			finally {
+				this.inbound.compact();
+			}
+		}
+
+		private void runTasks() {
+			Runnable task;
+			while ((task = this.engine.getDelegatedTask()) != null) {
+				task.run();
+			}
+		}
+
+	}
+
+	/** The connection side of the layer: records what the layer does. */
+	static final class FakeConnection implements TransportContext {
+
+		final TlsStats stats = new TlsStats();
+
+		final List<String> events = new ArrayList<>();
+
+		final ByteArrayOutputStream plaintext = new ByteArrayOutputStream();
+
+		private final ByteArrayOutputStream wire = new ByteArrayOutputStream();
+
+		private final LayerBuffers buffers = new LayerBuffers(64 * 1024);
+
+		TlsTransport transport;
+
+		boolean echo;
+
+		boolean open = true;
+
+		int deliveries;
+
+		long now = System.nanoTime();
+
+		byte[] takeWire() {
+			byte[] bytes = this.wire.toByteArray();
+			this.wire.reset();
+			return bytes;
+		}
+
+		@Override
+		public void deliver(ByteBuffer data) {
+			this.deliveries++;
+			if (this.events.isEmpty() || !this.events.get(this.events.size() - 1).equals("read")) {
+				this.events.add("read");
+			}
+			byte[] bytes = new byte[data.remaining()];
+			data.duplicate().get(bytes);
+			this.plaintext.writeBytes(bytes);
+			if (this.echo) {
+				this.transport.write(data, false);
+			}
+			else {
+				data.position(data.limit());
+			}
+		}
+
+		@Override
+		public void send(ByteBuffer wire, boolean owned) {
+			byte[] bytes = new byte[wire.remaining()];
+			wire.get(bytes);
+			this.wire.writeBytes(bytes);
+		}
+
+		@Override
+		public void sendLast(ByteBuffer wire) {
+			send(wire, false);
+		}
+
+		@Override
+		public void opened() {
+			this.events.add("open");
+		}
+
+		@Override
+		public void inputEnded() {
+			this.events.add("inputEnded");
+		}
+
+		@Override
+		public void layerFailed() {
+			this.open = false;
+			this.events.add("failed");
+		}
+
+		@Override
+		public void heldOutputOverflowed(long held) {
+			this.open = false;
+			this.events.add("overflowed");
+		}
+
+		@Override
+		public long maxQueuedOutput() {
+			return 16L * 1024 * 1024;
+		}
+
+		@Override
+		public boolean isOpen() {
+			return this.open;
+		}
+
+		@Override
+		public long now() {
+			return this.now;
+		}
+
+		@Override
+		public LayerBuffers buffers() {
+			return this.buffers;
+		}
+
+		@Override
+		public InetSocketAddress remoteAddress() {
+			return new InetSocketAddress("127.0.0.1", 50000);
+		}
+
+	}
+
+}

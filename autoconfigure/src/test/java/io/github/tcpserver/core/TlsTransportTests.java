@@ -75,7 +75,7 @@ class TlsTransportTests {
 	void handshakeCompletesAndEchoesWithRecordsSplitAtEveryByte(String protocol) throws Exception {
 		TlsTransport server = server();
 		this.connection.echo = true;
-		Client client = new Client(protocol);
+		EngineClient client = new EngineClient(pki, protocol);
 		handshake(server, client, 1);
 		assertThat(this.connection.events).containsExactly("open");
 		assertThat(server.session().getProtocol()).isEqualTo(protocol);
@@ -90,7 +90,7 @@ class TlsTransportTests {
 	@Test
 	void severalRecordsInOneReadReachTheHandlerInOneCall() throws Exception {
 		TlsTransport server = server();
-		Client client = new Client("TLSv1.3");
+		EngineClient client = new EngineClient(pki, "TLSv1.3");
 		handshake(server, client, 65536);
 		ByteArrayOutputStream records = new ByteArrayOutputStream();
 		for (int i = 0; i < 3; i++) {
@@ -106,7 +106,7 @@ class TlsTransportTests {
 	@Test
 	void applicationDataSentWithTheLastHandshakeFlightIsReadAfterOnOpen() throws Exception {
 		TlsTransport server = server();
-		Client client = new Client("TLSv1.3");
+		EngineClient client = new EngineClient(pki, "TLSv1.3");
 		// Client hello, then the server's flight; the client's Finished and its first data go in one read.
 		feed(server, client.wrap(new byte[0]), 65536);
 		client.receive(this.connection.takeWire());
@@ -121,7 +121,7 @@ class TlsTransportTests {
 	@Test
 	void largeWritesAreSentInFullRecordsAndDecryptIntact() throws Exception {
 		TlsTransport server = server();
-		Client client = new Client("TLSv1.3");
+		EngineClient client = new EngineClient(pki, "TLSv1.3");
 		handshake(server, client, 65536);
 		byte[] payload = TestSockets.randomBytes(1_000_000, 2);
 		server.write(ByteBuffer.wrap(payload), false);
@@ -133,7 +133,7 @@ class TlsTransportTests {
 	void writesMadeDuringTheHandshakeAreSentAfterIt() throws Exception {
 		TlsTransport server = server();
 		server.write(ByteBuffer.wrap("early".getBytes(StandardCharsets.US_ASCII)), false);
-		Client client = new Client("TLSv1.3");
+		EngineClient client = new EngineClient(pki, "TLSv1.3");
 		handshake(server, client, 65536);
 		client.receive(this.connection.takeWire());
 		assertThat(client.received.toString(StandardCharsets.US_ASCII)).isEqualTo("early");
@@ -178,7 +178,7 @@ class TlsTransportTests {
 	@Test
 	void aGracefulCloseSendsCloseNotify() throws Exception {
 		TlsTransport server = server();
-		Client client = new Client("TLSv1.3");
+		EngineClient client = new EngineClient(pki, "TLSv1.3");
 		handshake(server, client, 65536);
 		server.write(ByteBuffer.wrap("bye".getBytes(StandardCharsets.US_ASCII)), false);
 		server.closeOutbound();
@@ -192,7 +192,7 @@ class TlsTransportTests {
 	@Test
 	void aCloseNowSendsCloseNotifyWhenNothingIsQueued() throws Exception {
 		TlsTransport server = server();
-		Client client = new Client("TLSv1.3");
+		EngineClient client = new EngineClient(pki, "TLSv1.3");
 		handshake(server, client, 65536);
 		server.onClose(true);
 		client.receive(this.connection.takeWire());
@@ -203,7 +203,7 @@ class TlsTransportTests {
 	@ValueSource(strings = { "TLSv1.3", "TLSv1.2" })
 	void thePeersCloseNotifyEndsTheInputOnce(String protocol) throws Exception {
 		TlsTransport server = server();
-		Client client = new Client(protocol);
+		EngineClient client = new EngineClient(pki, protocol);
 		handshake(server, client, 65536);
 		client.engine.closeOutbound();
 		feed(server, client.wrap(new byte[0]), 65536);
@@ -216,7 +216,7 @@ class TlsTransportTests {
 	@Test
 	void anEndOfInputWithoutCloseNotifyEndsTheInputQuietly() throws Exception {
 		TlsTransport server = server();
-		Client client = new Client("TLSv1.3");
+		EngineClient client = new EngineClient(pki, "TLSv1.3");
 		handshake(server, client, 65536);
 		server.onEndOfInput();
 		assertThat(this.connection.events).containsExactly("open", "inputEnded");
@@ -225,7 +225,7 @@ class TlsTransportTests {
 	@Test
 	void theClientLeavingMidHandshakeIsAFailedHandshake() throws Exception {
 		TlsTransport server = server();
-		Client client = new Client("TLSv1.3");
+		EngineClient client = new EngineClient(pki, "TLSv1.3");
 		feed(server, client.wrap(new byte[0]), 65536);
 		server.onEndOfInput();
 		assertThat(this.connection.events).containsExactly("failed");
@@ -235,7 +235,7 @@ class TlsTransportTests {
 	@Test
 	void aRenegotiationStartedByATls12ClientIsRefused() throws Exception {
 		TlsTransport server = server();
-		Client client = new Client("TLSv1.2");
+		EngineClient client = new EngineClient(pki, "TLSv1.2");
 		handshake(server, client, 65536);
 		client.engine.beginHandshake();
 		feed(server, client.wrap(new byte[0]), 65536);
@@ -245,7 +245,7 @@ class TlsTransportTests {
 	@Test
 	void theServerNameTheClientAsksForChoosesTheEngine() throws Exception {
 		TlsTransport server = server();
-		Client client = new Client("TLSv1.3", "other.test");
+		EngineClient client = new EngineClient(pki, "TLSv1.3", "other.test");
 		feed(server, client.wrap(new byte[0]), 1);
 		assertThat(this.serverNames).containsExactly("other.test");
 	}
@@ -255,7 +255,7 @@ class TlsTransportTests {
 		TlsTransport server = server();
 		SSLEngine engine = SSLContext.getDefault().createSSLEngine("localhost", 443);
 		engine.setUseClientMode(true);
-		Client client = new Client(engine);
+		EngineClient client = new EngineClient(engine);
 		feed(server, client.wrap(new byte[0]), 65536);
 		try {
 			client.receive(this.connection.takeWire());
@@ -271,7 +271,7 @@ class TlsTransportTests {
 	// ------------------------------------------------------------------ helpers
 
 	/** Runs the handshake to its end, feeding the server {@code chunk} bytes per read. */
-	private void handshake(TlsTransport server, Client client, int chunk) throws Exception {
+	private void handshake(TlsTransport server, EngineClient client, int chunk) throws Exception {
 		for (int round = 0; round < 20; round++) {
 			feed(server, client.wrap(new byte[0]), chunk);
 			client.receive(this.connection.takeWire());
@@ -292,108 +292,6 @@ class TlsTransportTests {
 			server.onInbound(read);
 			assertThat(read.hasRemaining()).as("input left unconsumed").isFalse();
 		}
-	}
-
-	/** A client engine and its buffers. */
-	static final class Client {
-
-		final SSLEngine engine;
-
-		final ByteArrayOutputStream received = new ByteArrayOutputStream();
-
-		/** Handshake bytes the client produced while receiving, not yet given to the server. */
-		final ByteArrayOutputStream pending = new ByteArrayOutputStream();
-
-		private ByteBuffer inbound = ByteBuffer.allocate(4 * 1024 * 1024);
-
-		Client(String protocol) {
-			this(protocol, "localhost");
-		}
-
-		Client(String protocol, String serverName) {
-			this(engine(protocol, serverName));
-		}
-
-		Client(SSLEngine engine) {
-			this.engine = engine;
-		}
-
-		private static SSLEngine engine(String protocol, String serverName) {
-			SSLEngine engine = pki.trustingContext().createSSLEngine(serverName, 443);
-			engine.setUseClientMode(true);
-			engine.setEnabledProtocols(new String[] { protocol });
-			SSLParameters parameters = engine.getSSLParameters();
-			parameters.setServerNames(List.of(new SNIHostName(serverName)));
-			engine.setSSLParameters(parameters);
-			return engine;
-		}
-
-		/** @return the wire bytes of {@code data}, after any handshake bytes due */
-		byte[] wrap(byte[] data) throws Exception {
-			ByteArrayOutputStream out = new ByteArrayOutputStream();
-			out.write(takePending());
-			ByteBuffer source = ByteBuffer.wrap(data);
-			ByteBuffer network = ByteBuffer.allocate(this.engine.getSession().getPacketBufferSize());
-			for (int i = 0; i < 1000; i++) {
-				network.clear();
-				SSLEngineResult result = this.engine.wrap(source, network);
-				runTasks();
-				out.write(network.array(), 0, network.position());
-				boolean moreHandshake = this.engine.getHandshakeStatus() == HandshakeStatus.NEED_WRAP;
-				if ((!source.hasRemaining() && !moreHandshake) || result.getStatus() == SSLEngineResult.Status.CLOSED) {
-					break;
-				}
-			}
-			return out.toByteArray();
-		}
-
-		byte[] takePending() {
-			byte[] bytes = this.pending.toByteArray();
-			this.pending.reset();
-			return bytes;
-		}
-
-		/** Unwraps what the server sent; handshake replies wait in {@link #pending}. */
-		void receive(byte[] wire) throws Exception {
-			this.inbound.put(wire).flip();
-			ByteBuffer plain = ByteBuffer.allocate(64 * 1024);
-			try {
-				for (int i = 0; i < 100_000; i++) {
-					HandshakeStatus status = this.engine.getHandshakeStatus();
-					if (status == HandshakeStatus.NEED_TASK) {
-						runTasks();
-						continue;
-					}
-					if (status == HandshakeStatus.NEED_WRAP) {
-						ByteBuffer network = ByteBuffer.allocate(this.engine.getSession().getPacketBufferSize());
-						SSLEngineResult result = this.engine.wrap(ByteBuffer.allocate(0), network);
-						this.pending.write(network.array(), 0, network.position());
-						if (result.getStatus() == SSLEngineResult.Status.CLOSED && network.position() == 0) {
-							break;
-						}
-						continue;
-					}
-					plain.clear();
-					SSLEngineResult result = this.engine.unwrap(this.inbound, plain);
-					this.received.write(plain.array(), 0, plain.position());
-					if (result.getStatus() != SSLEngineResult.Status.OK
-							|| (result.bytesConsumed() == 0 && result.bytesProduced() == 0)) {
-						break;
-					}
-				}
-			}
-			finally {
-				this.inbound.compact();
-			}
-		}
-
-		private void runTasks() {
-			Runnable task;
-			while ((task = this.engine.getDelegatedTask()) != null) {
-				task.run();
-			}
-		}
-
 	}
 
 	/** The connection side of the layer: records what the layer does. */

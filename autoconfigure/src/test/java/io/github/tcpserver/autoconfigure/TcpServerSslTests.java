@@ -25,6 +25,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -41,6 +42,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import io.github.tcpserver.actuate.TcpServerEndpoint;
+import io.github.tcpserver.actuate.TcpServerMetricsBinder;
 import io.github.tcpserver.codec.LineCodec;
 import io.github.tcpserver.context.SocketHandler;
 import io.github.tcpserver.core.Connection;
@@ -204,6 +207,31 @@ class TcpServerSslTests {
 				try (SSLSocket socket = connect(pki.context("client", true), port, "localhost", "TLSv1.3")) {
 					assertThat(reader(socket).readLine()).isEqualTo("hello CN=client");
 				}
+			});
+	}
+
+	@Test
+	void theEndpointAndTheMetersShowTheListenersTlsAndEachConnectionsSession() {
+		this.runner.withUserConfiguration(PeerConfiguration.class)
+			.withPropertyValues("tcp.server.ssl.client-auth=need")
+			.run((context) -> {
+				SelectorServer server = context.getBean(SelectorServer.class);
+				SimpleMeterRegistry registry = new SimpleMeterRegistry();
+				new TcpServerMetricsBinder(registry).bindTo(server);
+				TcpServerEndpoint endpoint = new TcpServerEndpoint(server);
+				assertThat(endpoint.server(null, null).listeners().get(0).tls().description())
+					.isEqualTo("bundle 'server', client auth need");
+				try (SSLSocket socket = connect(pki.context("client", true), server.port("peer"), "localhost", "TLSv1.3")) {
+					assertThat(reader(socket).readLine()).isEqualTo("hello CN=client");
+					TcpServerEndpoint.ConnectionDescriptor connection = endpoint.server(null, null).connections().items().get(0);
+					assertThat(connection.tls().protocol()).isEqualTo("TLSv1.3");
+					assertThat(connection.tls().cipherSuite()).startsWith("TLS_");
+					assertThat(connection.tls().peerSubject()).isEqualTo("CN=client");
+				}
+				assertThat(registry.get("tcp.server.tls.handshakes").tag("outcome", "completed").functionCounter().count())
+					.isEqualTo(1);
+				assertThat(registry.get("tcp.server.tls.handshake.duration").functionTimer().count()).isEqualTo(1);
+				assertThat(endpoint.server(null, null).listeners().get(0).tls().handshakesCompleted()).isEqualTo(1);
 			});
 	}
 

@@ -17,6 +17,7 @@ import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
+import io.github.tcpserver.autoconfigure.TcpServerProperties.Ssl.ClientAuth;
 import io.github.tcpserver.blocking.OffloadingHandler;
 import io.github.tcpserver.blocking.StreamHandler;
 import io.github.tcpserver.blocking.StreamHandlerAdapter;
@@ -68,7 +69,8 @@ final class SocketHandlerListeners {
 			ListenerSpec spec = new ListenerSpec(name, address, port, handler);
 			String sslBundle = sslBundle(annotation, environment, properties);
 			if (sslBundle != null) {
-				spec = spec.withTls(tls(name, sslBundle, properties.getSsl(), contexts));
+				spec = spec.withTls(tls(name, sslBundle, clientAuth(name, annotation, environment, properties),
+						properties.getSsl(), contexts));
 			}
 			resolved.add(new Resolved(spec, ownPort));
 		}
@@ -91,7 +93,24 @@ final class SocketHandlerListeners {
 	}
 
 	/** TLS of a listener from its bundle and {@code tcp.server.ssl.*}; every bundle named must exist. */
-	private static TlsSettings tls(String name, String bundle, TcpServerProperties.Ssl ssl, SslBundleContexts contexts) {
+	private static ClientAuth clientAuth(String name, SocketHandler annotation, Environment environment,
+			TcpServerProperties properties) {
+		String own = environment.resolveRequiredPlaceholders(annotation.sslClientAuth()).trim();
+		if (own.isEmpty()) {
+			return properties.getSsl().getClientAuth();
+		}
+		try {
+			return ClientAuth.valueOf(own.toUpperCase(Locale.ROOT));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new SocketHandlerConfigurationException(
+					"The sslClientAuth of @SocketHandler bean '" + name + "' is '" + own + "'.",
+					"Set the sslClientAuth attribute of '" + name + "' to none, want or need.");
+		}
+	}
+
+	private static TlsSettings tls(String name, String bundle, ClientAuth clientAuth, TcpServerProperties.Ssl ssl,
+			SslBundleContexts contexts) {
 		if (contexts == null) {
 			throw new SocketHandlerConfigurationException(
 					"Listener '" + name + "' uses SSL bundle '" + bundle + "', but the application has no SslBundles bean.",
@@ -110,10 +129,9 @@ final class SocketHandlerListeners {
 			serverNames.put(mapping.serverName().trim().toLowerCase(Locale.ROOT), mapping.bundle());
 		}
 		String description = "bundle '" + bundle + "'"
-				+ ((ssl.getClientAuth() != TcpServerProperties.Ssl.ClientAuth.NONE)
-						? ", client auth " + ssl.getClientAuth().name().toLowerCase(Locale.ROOT) : "")
+				+ ((clientAuth != ClientAuth.NONE) ? ", client auth " + clientAuth.name().toLowerCase(Locale.ROOT) : "")
 				+ (serverNames.isEmpty() ? "" : ", SNI " + serverNames);
-		return new TlsSettings(new SslBundleEngineFactory(contexts, bundle, serverNames, ssl.getClientAuth()),
+		return new TlsSettings(new SslBundleEngineFactory(contexts, bundle, serverNames, clientAuth),
 				ssl.getHandshakeTimeout(), description);
 	}
 

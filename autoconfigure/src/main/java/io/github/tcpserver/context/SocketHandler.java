@@ -76,6 +76,13 @@ public @interface SocketHandler {
 	 */
 	String sslBundle() default "";
 
+	/**
+	 * Client authentication of this TLS listener: {@code none}, {@code want} or {@code need};
+	 * property placeholders are resolved. Empty means {@code tcp.server.ssl.client-auth}.
+	 * @return the client authentication, or empty
+	 */
+	String sslClientAuth() default "";
+
 	/** The {@link #sslBundle()} of a listener that stays plain TCP when {@code tcp.server.ssl.bundle} is set. */
 	String NO_SSL = "none";
 

@@ -621,7 +621,7 @@ final class NioConnection implements Connection, TransportContext {
 
 	/** Graceful shutdown: let the handler say goodbye, then drain and close. Loop thread. */
 	void shutdown() {
-		if (this.state == OPEN) {
+		if (this.state == OPEN && this.opened) { // a TLS connection still in its handshake has no handler to ask
 			try {
 				this.handler.onShutdown(this);
 			}

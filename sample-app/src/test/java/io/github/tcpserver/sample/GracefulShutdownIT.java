@@ -143,6 +143,8 @@ class GracefulShutdownIT {
 		return new ProcessBuilder("env", "--default-signal=INT", java, "-Xmx256m", "-jar", jar.toString(), "--server.port=0",
 				"--server.address=127.0.0.1", "--tcp.server.port=0", "--tcp.server.address=127.0.0.1",
 				"--sample.download.port=0", "--http.port=0", "--chat.port=0", "--chat.framed-port=0",
+				"--sample.tls.echo-port=0", "--sample.tls.https-port=0", "--sample.tls.chat-port=0",
+				"--sample.tls.mutual-port=0",
 				"--spring.lifecycle.timeout-per-shutdown-phase=" + DRAIN_TIMEOUT.toSeconds() + "s")
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile())

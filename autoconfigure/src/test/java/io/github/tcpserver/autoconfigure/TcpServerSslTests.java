@@ -58,6 +58,7 @@ import io.github.tcpserver.protocol.http.HttpLimits;
 import io.github.tcpserver.protocol.http.HttpResponse;
 import io.github.tcpserver.protocol.http.HttpRouter;
 import io.github.tcpserver.protocol.http.HttpServerHandler;
+import io.github.tcpserver.test.LogCapture;
 import io.github.tcpserver.test.TestCertificates;
 import io.github.tcpserver.test.TestSockets;
 
@@ -71,6 +72,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 @ExtendWith(OutputCaptureExtension.class)
 class TcpServerSslTests {
+
+	/** The logger of the TLS layer, which reports failed handshakes at DEBUG. */
+	private static final String TLS_LOG = "io.github.tcpserver.core.TlsTransport";
 
 	@TempDir
 	static Path directory;
@@ -238,6 +242,7 @@ class TcpServerSslTests {
 	@ParameterizedTest
 	@ValueSource(strings = { "TLSv1.3", "TLSv1.2" })
 	void mutualTlsRefusesAClientWithoutACertificate(String protocol) {
+		LogCapture output = new LogCapture(TLS_LOG);
 		this.runner.withUserConfiguration(PeerConfiguration.class)
 			.withPropertyValues("tcp.server.ssl.client-auth=need")
 			.run((context) -> {
@@ -254,7 +259,9 @@ class TcpServerSslTests {
 				TestSockets.await(Duration.ofSeconds(5), "the failed handshake counted",
 						() -> listener.tlsStats().handshakesFailed() == 1);
 				assertThat(listener.tlsStats().handshakesCompleted()).isZero();
+				assertThat(output.text()).contains("failed (bundle 'server', client auth need): Empty client certificate chain");
 			});
+		output.close();
 	}
 
 	@Test
@@ -318,6 +325,7 @@ class TcpServerSslTests {
 
 	@Test
 	void plaintextAndGarbageOnATlsPortAreClosedAtOnceAndCounted() {
+		LogCapture output = new LogCapture(TLS_LOG);
 		this.runner.withUserConfiguration(EchoConfiguration.class).run((context) -> {
 			SelectorServer server = context.getBean(SelectorServer.class);
 			for (byte[] junk : List.of("GET / HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII),
@@ -331,14 +339,19 @@ class TcpServerSslTests {
 			Listener listener = server.listener("echo").orElseThrow();
 			TestSockets.await(Duration.ofSeconds(5), "the failures counted",
 					() -> listener.tlsStats().handshakesFailed() == 2);
+			TestSockets.await(Duration.ofSeconds(5), "the failures logged", () -> output.text().contains("0x0001"));
+			assertThat(output.text())
+				.contains("failed: not a TLS handshake: the client's first bytes are 'GET / HTTP/1.1\\r\\n")
+				.contains("failed: not a TLS handshake: the client's first bytes are 0x0001020304050607");
 		});
+		output.close();
 	}
 
 	@Test
-	void aSilentClientIsClosedAtTheHandshakeTimeoutAndCounted(CapturedOutput output) {
+	void aSilentClientIsClosedAtTheHandshakeTimeoutAndCounted() {
+		LogCapture output = new LogCapture(TLS_LOG);
 		this.runner.withUserConfiguration(EchoConfiguration.class)
-			.withPropertyValues("tcp.server.ssl.handshake-timeout=300ms",
-					"logging.level.io.github.tcpserver.core.TlsTransport=debug")
+			.withPropertyValues("tcp.server.ssl.handshake-timeout=300ms")
 			.run((context) -> {
 				SelectorServer server = context.getBean(SelectorServer.class);
 				long started = System.nanoTime();
@@ -350,7 +363,10 @@ class TcpServerSslTests {
 				Listener listener = server.listener("echo").orElseThrow();
 				assertThat(listener.tlsStats().handshakesTimedOut()).isEqualTo(1);
 				assertThat(listener.tlsStats().handshakesFailed()).isEqualTo(1);
+				assertThat(output.text()).containsPattern("TLS handshake with /127.0.0.1:\\d+ failed: handshake not"
+						+ " completed within 300 ms \\(the client sent nothing\\)");
 			});
+		output.close();
 	}
 
 	@Test

@@ -130,6 +130,20 @@ class TlsTransportTests {
 	}
 
 	@Test
+	void loopBuffersAsSmallAsTheSessionAsksStillCarryManyRecordsBothWays() throws Exception {
+		this.connection.buffers = new LayerBuffers(64); // grown to the session's sizes on first use
+		TlsTransport server = server();
+		this.connection.echo = true;
+		EngineClient client = new EngineClient(pki, "TLSv1.3");
+		handshake(server, client, 65536);
+		byte[] payload = TestSockets.randomBytes(300_000, 4);
+		feed(server, client.wrap(payload), 65536);
+		client.receive(this.connection.takeWire());
+		assertThat(client.received.toByteArray()).isEqualTo(payload);
+		assertThat(this.connection.deliveries).isGreaterThan(payload.length / 16384);
+	}
+
+	@Test
 	void writesMadeDuringTheHandshakeAreSentAfterIt() throws Exception {
 		TlsTransport server = server();
 		server.write(ByteBuffer.wrap("early".getBytes(StandardCharsets.US_ASCII)), false);
@@ -305,7 +319,7 @@ class TlsTransportTests {
 
 		private final ByteArrayOutputStream wire = new ByteArrayOutputStream();
 
-		private final LayerBuffers buffers = new LayerBuffers(64 * 1024);
+		LayerBuffers buffers = new LayerBuffers(64 * 1024);
 
 		TlsTransport transport;
 

@@ -276,6 +276,11 @@ final class NioConnection implements Connection, TransportContext {
 	}
 
 	@Override
+	public boolean isInputOpen() {
+		return this.state == OPEN;
+	}
+
+	@Override
 	public void layerFailed() {
 		closeNow();
 	}

@@ -221,7 +221,7 @@ final class TlsTransport implements Transport {
 		plain.clear();
 		try {
 			while (true) {
-				if (!this.connection.isOpen() || this.failed) {
+				if (!this.connection.isInputOpen() || this.failed) {
 					return false;
 				}
 				HandshakeStatus status = this.engine.getHandshakeStatus();
@@ -314,7 +314,7 @@ final class TlsTransport implements Transport {
 		plain.flip();
 		this.connection.deliver(plain);
 		plain.clear();
-		return this.connection.isOpen();
+		return this.connection.isInputOpen();
 	}
 
 	/** Makes the engine for the first record, a whole one, chosen by its SNI name. */

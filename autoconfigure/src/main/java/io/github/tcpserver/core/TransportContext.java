@@ -53,6 +53,12 @@ interface TransportContext {
 	/** @return whether the connection is still open (handlers may close it from a callback) */
 	boolean isOpen();
 
+	/**
+	 * @return whether the handler still takes input: open and not closing (after
+	 * {@code closeAfterFlush} a plain connection reads nothing more either)
+	 */
+	boolean isInputOpen();
+
 	/** @return the loop's nanoTime of this iteration */
 	long now();
 

@@ -144,6 +144,22 @@ class TlsTransportTests {
 	}
 
 	@Test
+	void aHandlerThatClosesAfterFlushReadsNothingMoreOfTheSameRead() throws Exception {
+		this.connection.buffers = new LayerBuffers(64); // one record per delivery
+		TlsTransport server = server();
+		EngineClient client = new EngineClient(pki, "TLSv1.3");
+		handshake(server, client, 65536);
+		this.connection.closeOnRead = true;
+		ByteArrayOutputStream records = new ByteArrayOutputStream();
+		records.write(client.wrap(TestSockets.randomBytes(20_000, 5))); // two records
+		records.write(client.wrap("after".getBytes(StandardCharsets.US_ASCII)));
+		feed(server, records.toByteArray(), 65536);
+		assertThat(this.connection.deliveries).isEqualTo(1);
+		client.receive(this.connection.takeWire());
+		assertThat(client.engine.isInboundDone()).as("close_notify").isTrue();
+	}
+
+	@Test
 	void writesMadeDuringTheHandshakeAreSentAfterIt() throws Exception {
 		TlsTransport server = server();
 		server.write(ByteBuffer.wrap("early".getBytes(StandardCharsets.US_ASCII)), false);
@@ -327,6 +343,12 @@ class TlsTransportTests {
 
 		boolean open = true;
 
+		/** Set by a handler that called closeAfterFlush: it reads nothing more. */
+		boolean closing;
+
+		/** Make the handler close after flush on its first read. */
+		boolean closeOnRead;
+
 		int deliveries;
 
 		long now = System.nanoTime();
@@ -346,6 +368,12 @@ class TlsTransportTests {
 			byte[] bytes = new byte[data.remaining()];
 			data.duplicate().get(bytes);
 			this.plaintext.writeBytes(bytes);
+			if (this.closeOnRead) {
+				data.position(data.limit());
+				this.closing = true;
+				this.transport.closeOutbound();
+				return;
+			}
 			if (this.echo) {
 				this.transport.write(data, false);
 			}
@@ -396,6 +424,11 @@ class TlsTransportTests {
 		@Override
 		public boolean isOpen() {
 			return this.open;
+		}
+
+		@Override
+		public boolean isInputOpen() {
+			return this.open && !this.closing;
 		}
 
 		@Override

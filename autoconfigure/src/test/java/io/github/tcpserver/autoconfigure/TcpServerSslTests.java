@@ -36,6 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.ssl.SslAutoConfiguration;
+import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -44,6 +45,7 @@ import org.springframework.context.annotation.Configuration;
 
 import io.github.tcpserver.actuate.TcpServerEndpoint;
 import io.github.tcpserver.actuate.TcpServerMetricsBinder;
+import io.github.tcpserver.blocking.StreamHandler;
 import io.github.tcpserver.codec.LineCodec;
 import io.github.tcpserver.context.SocketHandler;
 import io.github.tcpserver.core.Connection;
@@ -179,6 +181,33 @@ class TcpServerSslTests {
 			assertThat(output).contains("hello from openssl")
 				.contains("Protocol version: " + ((protocol.equals("-tls1_3")) ? "TLSv1.3" : "TLSv1.2"));
 		});
+	}
+
+	@Test
+	void offloadedAndStreamHandlersWorkOverTlsUnchanged() {
+		this.runner.withConfiguration(AutoConfigurations.of(TaskExecutionAutoConfiguration.class))
+			.withUserConfiguration(BlockingConfiguration.class)
+			.run((context) -> {
+				SelectorServer server = context.getBean(SelectorServer.class);
+				for (String listener : List.of("offloadedEcho", "streamEcho")) {
+					assertThat(server.listener(listener).orElseThrow().isTls()).isTrue();
+					try (SSLSocket socket = connect(pki.trustingContext(), server.port(listener), "localhost", "TLSv1.3")) {
+						echo(socket, "blocking over TLS on " + listener);
+						byte[] large = TestSockets.randomBytes(1024 * 1024, 9);
+						Thread writer = new Thread(() -> {
+							try {
+								socket.getOutputStream().write(large);
+							}
+							catch (IOException ex) {
+								throw new IllegalStateException(ex);
+							}
+						});
+						writer.start();
+						assertThat(TestSockets.readFully(socket.getInputStream(), large.length)).isEqualTo(large);
+						writer.join();
+					}
+				}
+			});
 	}
 
 	@Test
@@ -522,6 +551,23 @@ class TcpServerSslTests {
 		@SocketHandler(port = "0", sslBundle = SocketHandler.NO_SSL)
 		EchoHandler plain() {
 			return new EchoHandler();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class BlockingConfiguration {
+
+		@Bean
+		@SocketHandler(port = "0", blocking = true)
+		EchoHandler offloadedEcho() {
+			return new EchoHandler();
+		}
+
+		@Bean
+		@SocketHandler(port = "0")
+		StreamHandler streamEcho() {
+			return (connection) -> connection.getInputStream().transferTo(connection.getOutputStream());
 		}
 
 	}

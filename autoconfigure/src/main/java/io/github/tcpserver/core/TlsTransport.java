@@ -134,6 +134,9 @@ final class TlsTransport implements Transport {
 		}
 		if (this.partial != null && this.partial.position() > 0) {
 			if (!completeRecord(wire)) {
+				if (this.failed) {
+					wire.position(wire.limit());
+				}
 				return;
 			}
 			this.partial.flip();
@@ -152,12 +155,32 @@ final class TlsTransport implements Transport {
 			return;
 		}
 		if (wire.hasRemaining()) {
-			// The start of a record: keep it for the next read. At most one record by now.
-			if (this.partial == null) {
-				this.partial = ByteBuffer.allocate(MAX_RECORD);
-			}
+			// The start of a record (its header checked if whole): keep it for the next read.
+			int length = (wire.remaining() >= HEADER) ? HEADER + recordLengthField(wire, wire.position()) : HEADER;
+			reservePartial(Math.max(length, wire.remaining()));
 			this.partial.put(wire);
 		}
+	}
+
+	/**
+	 * Makes {@link #partial} hold at least {@code size} bytes, keeping its content. Sized by the
+	 * record it holds, not the largest possible one, so that many clients trickling small records
+	 * cost little memory; kept once made, since a bulk transfer splits a record at most reads.
+	 */
+	private void reservePartial(int size) {
+		if (this.partial == null) {
+			this.partial = ByteBuffer.allocate(Math.max(size, 512));
+		}
+		else if (this.partial.capacity() < size) {
+			ByteBuffer larger = ByteBuffer.allocate(Math.min(MAX_RECORD, Math.max(size, 2 * this.partial.capacity())));
+			this.partial.flip();
+			larger.put(this.partial);
+			this.partial = larger;
+		}
+	}
+
+	private static int recordLengthField(ByteBuffer buffer, int offset) {
+		return ((buffer.get(offset + 3) & 0xff) << 8) | (buffer.get(offset + 4) & 0xff);
 	}
 
 	/**
@@ -176,6 +199,8 @@ final class TlsTransport implements Transport {
 		if (length < 0) {
 			return false;
 		}
+		reservePartial(HEADER + length);
+		record = this.partial;
 		take(wire, record, HEADER + length - record.position());
 		return record.position() == HEADER + length;
 	}
@@ -194,7 +219,7 @@ final class TlsTransport implements Transport {
 	private int recordLength(ByteBuffer buffer, int offset) {
 		int type = buffer.get(offset) & 0xff;
 		int major = buffer.get(offset + 1) & 0xff;
-		int length = ((buffer.get(offset + 3) & 0xff) << 8) | (buffer.get(offset + 4) & 0xff);
+		int length = recordLengthField(buffer, offset);
 		if (this.engine == null && type != HANDSHAKE_RECORD) {
 			fail("not a TLS handshake: the client's first bytes are " + printable(buffer, offset), null);
 			return -1;

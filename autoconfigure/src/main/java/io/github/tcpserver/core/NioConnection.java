@@ -588,7 +588,10 @@ final class NioConnection implements Connection, TransportContext {
 	 * @param now the loop's current nanoTime
 	 */
 	void checkTimeouts(long now) {
-		this.transport.checkTimeouts(now);
+		if (this.state == CLOSED) {
+			return;
+		}
+		this.transport.checkTimeouts(now); // the TLS handshake timeout
 		if (this.state == CLOSED) {
 			return;
 		}

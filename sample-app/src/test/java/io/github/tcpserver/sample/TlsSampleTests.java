@@ -35,6 +35,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.health.application.SslHealthIndicator;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.SpringBootTest;
 
 import io.github.tcpserver.core.SelectorServer;
@@ -55,6 +58,9 @@ class TlsSampleTests {
 
 	@Autowired
 	SelectorServer server;
+
+	@Autowired
+	SslHealthIndicator sslHealth;
 
 	private static Path resource(String name) throws URISyntaxException {
 		return Path.of(TlsSampleTests.class.getResource("/tls/" + name).toURI());
@@ -100,6 +106,15 @@ class TlsSampleTests {
 		keyboard.flush();
 		assertThat(client.get(10, TimeUnit.SECONDS)).isEqualTo(ChatClient.EXIT_QUIT);
 		keyboard.close();
+	}
+
+	@Test
+	void bootsSslHealthIndicatorSeesTheSampleBundle() {
+		Health health = this.sslHealth.health(true);
+		assertThat(health.getStatus()).isEqualTo(Status.UP);
+		// The sample bundle is the application's only one.
+		assertThat((List<?>) health.getDetails().get("validChains")).hasSize(1);
+		assertThat((List<?>) health.getDetails().get("invalidChains")).isEmpty();
 	}
 
 	@Test

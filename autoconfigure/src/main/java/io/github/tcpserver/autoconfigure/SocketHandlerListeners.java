@@ -70,7 +70,7 @@ final class SocketHandlerListeners {
 			String sslBundle = sslBundle(annotation, environment, properties);
 			if (sslBundle != null) {
 				spec = spec.withTls(tls(name, sslBundle, clientAuth(name, annotation, environment, properties),
-						properties.getSsl(), contexts));
+						properties.getSsl(), contexts, beanFactory));
 			}
 			resolved.add(new Resolved(spec, ownPort));
 		}
@@ -110,7 +110,7 @@ final class SocketHandlerListeners {
 	}
 
 	private static TlsSettings tls(String name, String bundle, ClientAuth clientAuth, TcpServerProperties.Ssl ssl,
-			SslBundleContexts contexts) {
+			SslBundleContexts contexts, ListableBeanFactory beanFactory) {
 		if (contexts == null) {
 			throw new SocketHandlerConfigurationException(
 					"Listener '" + name + "' uses SSL bundle '" + bundle + "', but the application has no SslBundles bean.",
@@ -131,8 +131,10 @@ final class SocketHandlerListeners {
 		String description = "bundle '" + bundle + "'"
 				+ ((clientAuth != ClientAuth.NONE) ? ", client auth " + clientAuth.name().toLowerCase(Locale.ROOT) : "")
 				+ (serverNames.isEmpty() ? "" : ", SNI " + serverNames);
+		Executor handshakeExecutor = StringUtils.hasText(ssl.getHandshakeExecutor())
+				? executor(name, ssl.getHandshakeExecutor().trim(), beanFactory) : null;
 		return new TlsSettings(new SslBundleEngineFactory(contexts, bundle, serverNames, clientAuth),
-				ssl.getHandshakeTimeout(), description);
+				ssl.getHandshakeTimeout(), description, handshakeExecutor);
 	}
 
 	/**

@@ -371,6 +371,9 @@ public class TcpServerProperties {
 		/** Close a connection whose TLS handshake has not completed within this time; 0 disables. */
 		private Duration handshakeTimeout = TlsSettings.DEFAULT_HANDSHAKE_TIMEOUT;
 
+		/** Name of an Executor bean that runs the handshakes' CPU work off the I/O threads; on them when unset. */
+		private String handshakeExecutor;
+
 		public String getBundle() {
 			return this.bundle;
 		}
@@ -393,6 +396,14 @@ public class TcpServerProperties {
 
 		public void setServerNameBundles(List<ServerNameSslBundle> serverNameBundles) {
 			this.serverNameBundles = serverNameBundles;
+		}
+
+		public String getHandshakeExecutor() {
+			return this.handshakeExecutor;
+		}
+
+		public void setHandshakeExecutor(String handshakeExecutor) {
+			this.handshakeExecutor = handshakeExecutor;
 		}
 
 		public Duration getHandshakeTimeout() {

@@ -100,6 +100,9 @@ final class NioConnection implements Connection, TransportContext {
 	/** Reading paused by the handler ({@link #pauseReading()}), independent of write backpressure. */
 	private boolean readSuspended;
 
+	/** Reading paused by the transport (TLS handshake work running on another thread). */
+	private boolean layerSuspended;
+
 	private boolean inputClosed;
 
 	/** Whether the handler was told of the open; onClose is paired with it. */
@@ -188,8 +191,8 @@ final class NioConnection implements Connection, TransportContext {
 			discardInput(buffer, maxReads);
 			return;
 		}
-		for (int reads = 0; reads < maxReads && this.state == OPEN && !this.readPaused
-				&& !this.readSuspended; reads++) {
+		for (int reads = 0; reads < maxReads && this.state == OPEN && !this.readPaused && !this.readSuspended
+				&& !this.layerSuspended; reads++) {
 			buffer.clear();
 			int n;
 			try {
@@ -278,6 +281,20 @@ final class NioConnection implements Connection, TransportContext {
 	@Override
 	public boolean isInputOpen() {
 		return this.state == OPEN;
+	}
+
+	@Override
+	public void suspendInput() {
+		this.layerSuspended = true;
+		updateInterest();
+	}
+
+	@Override
+	public void resumeInput() {
+		if (this.layerSuspended) {
+			this.layerSuspended = false;
+			updateInterest();
+		}
 	}
 
 	@Override
@@ -511,7 +528,8 @@ final class NioConnection implements Connection, TransportContext {
 			return;
 		}
 		int ops = 0;
-		if (this.state == OPEN && !this.readPaused && !this.readSuspended && !this.inputClosed) {
+		if (this.state == OPEN && !this.readPaused && !this.readSuspended && !this.layerSuspended
+				&& !this.inputClosed) {
 			ops |= SelectionKey.OP_READ;
 		}
 		if (this.outbound != null && !this.outbound.isEmpty()) {

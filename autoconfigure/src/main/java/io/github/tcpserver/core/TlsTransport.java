@@ -31,10 +31,13 @@ import javax.net.ssl.SSLSession;
  * unwrapping and vice versa, application data arriving with the client's last handshake flight
  * is unwrapped right after the handshake's end, and post-handshake messages (TLS 1.3 session
  * tickets, KeyUpdate) are answered as they come.</li>
- * <li>Delegated tasks run inline on the loop. They are CPU work of the handshake (key exchange,
- * signature, certificate checks; a millisecond or less), which costs the same core time on any
- * thread; handing them to an executor would add two thread hops per handshake. Revocation
- * checks that go to the network are not enabled by default and must not be, on this loop.</li>
+ * <li>Delegated tasks (the CPU work of the handshake: key exchange, signature, certificate
+ * checks; a millisecond or two each) run inline on the loop by default, as in Netty and Jetty:
+ * they cost the same core time on any thread, and an executor adds two thread hops per
+ * handshake. With a {@linkplain TlsSettings#handshakeExecutor() handshake executor} they run
+ * there instead while the connection is parked (not read; bytes already read kept), so that a
+ * burst of handshakes cannot hold up the other connections of the loop; the loop resumes the
+ * connection when they are done. Revocation checks that go to the network belong there.</li>
  * <li>Renegotiation started by a TLS 1.2 client is refused by closing the connection: it costs
  * the server a handshake per request of the client (CVE-2011-1473), and TLS 1.3 removed it.</li>
  * <li>Every graceful close sends close_notify behind the queued output; a close now sends it if
@@ -98,6 +101,12 @@ final class TlsTransport implements Transport {
 
 	private long handshakeBytes;
 
+	/** Delegated tasks are running on the handshake executor; reading is suspended. */
+	private boolean parked;
+
+	/** Bytes read but not yet unwrapped when the connection was parked. */
+	private ByteBuffer parkedInput;
+
 	TlsTransport(TransportContext connection, TlsSettings settings, TlsStats stats) {
 		this.connection = connection;
 		this.settings = settings;
@@ -132,6 +141,10 @@ final class TlsTransport implements Transport {
 			wire.position(wire.limit()); // after close_notify nothing more is application data
 			return;
 		}
+		if (this.parked) {
+			keepWhileParked(wire);
+			return;
+		}
 		if (this.partial != null && this.partial.position() > 0) {
 			if (!completeRecord(wire)) {
 				if (this.failed) {
@@ -146,13 +159,24 @@ final class TlsTransport implements Transport {
 				wire.position(wire.limit());
 				return;
 			}
+			if (this.parked) {
+				keepWhileParked(wire);
+				return;
+			}
 		}
-		if (!wire.hasRemaining()) {
-			return;
+		if (wire.hasRemaining()) {
+			process(wire);
 		}
+	}
+
+	/** Unwraps what {@code wire} holds and keeps the start of a record that does not end in it. */
+	private void process(ByteBuffer wire) {
 		if (!unwrapAll(wire)) {
 			wire.position(wire.limit());
 			return;
+		}
+		if (this.parked) {
+			return; // unwrapAll kept the rest
 		}
 		if (wire.hasRemaining()) {
 			// The start of a record (its header checked if whole): keep it for the next read.
@@ -251,6 +275,10 @@ final class TlsTransport implements Transport {
 				}
 				HandshakeStatus status = this.engine.getHandshakeStatus();
 				if (status == HandshakeStatus.NEED_TASK) {
+					if (this.handshaking && this.settings.handshakeExecutor() != null) {
+						park(source);
+						return true;
+					}
 					runDelegatedTasks();
 					continue;
 				}
@@ -371,6 +399,64 @@ final class TlsTransport implements Transport {
 		while ((task = this.engine.getDelegatedTask()) != null) {
 			task.run();
 		}
+	}
+
+	/**
+	 * Hands the engine's delegated tasks to the handshake executor, keeping what is left of
+	 * {@code source} and suspending reads until they are done.
+	 */
+	private void park(ByteBuffer source) {
+		this.parked = true;
+		this.connection.suspendInput();
+		this.parkedInput = null;
+		keepWhileParked(source);
+		source.position(source.limit());
+		try {
+			this.settings.handshakeExecutor().execute(() -> {
+				try {
+					runDelegatedTasks();
+				}
+				finally {
+					this.connection.execute(this::unpark);
+				}
+			});
+		}
+		catch (RuntimeException rejected) {
+			// A saturated or stopped executor: do the work here rather than leave the client waiting.
+			log.log(Level.TRACE, () -> "Handshake executor rejected the tasks of " + this.connection.remoteAddress());
+			runDelegatedTasks();
+			unpark();
+		}
+	}
+
+	private void keepWhileParked(ByteBuffer wire) {
+		if (!wire.hasRemaining()) {
+			return;
+		}
+		ByteBuffer kept = this.parkedInput;
+		int size = wire.remaining() + ((kept != null) ? kept.remaining() : 0);
+		ByteBuffer joined = ByteBuffer.allocate(size);
+		if (kept != null) {
+			joined.put(kept);
+		}
+		joined.put(wire).flip();
+		this.parkedInput = joined;
+	}
+
+	/** The delegated tasks are done: go on with the bytes kept meanwhile, then read again. Loop thread. */
+	private void unpark() {
+		if (!this.parked) {
+			return;
+		}
+		this.parked = false;
+		ByteBuffer kept = this.parkedInput;
+		this.parkedInput = null;
+		if (!this.connection.isOpen() || this.failed) {
+			return; // timed out or closed meanwhile
+		}
+		this.connection.resumeInput();
+		// Even with nothing kept, the engine now wants to send its flight (NEED_WRAP).
+		process((kept != null) ? kept : EMPTY);
 	}
 
 	/**
@@ -602,6 +688,7 @@ final class TlsTransport implements Transport {
 		}
 		this.partial = null;
 		this.held = null;
+		this.parkedInput = null;
 	}
 
 	@Override

@@ -59,6 +59,18 @@ interface TransportContext {
 	 */
 	boolean isInputOpen();
 
+	/** Stops reading the socket until {@link #resumeInput()}: the layer waits for work elsewhere. */
+	void suspendInput();
+
+	/** Reads the socket again after {@link #suspendInput()}. */
+	void resumeInput();
+
+	/**
+	 * Runs {@code task} on the connection's loop thread, after the events being processed. Any thread.
+	 * @param task what to run
+	 */
+	void execute(Runnable task);
+
 	/** @return the loop's nanoTime of this iteration */
 	long now();
 

@@ -211,6 +211,22 @@ class TcpServerSslTests {
 	}
 
 	@Test
+	void aHandshakeExecutorBeanRunsTheHandshakeWork() {
+		this.runner.withUserConfiguration(EchoConfiguration.class, HandshakeExecutorConfiguration.class)
+			.withPropertyValues("tcp.server.ssl.handshake-executor=handshakes")
+			.run((context) -> {
+				int port = context.getBean(SelectorServer.class).port("echo");
+				try (SSLSocket socket = connect(pki.trustingContext(), port, "localhost", "TLSv1.3")) {
+					echo(socket, "handshake done elsewhere");
+				}
+				assertThat(context.getBean(HandshakeExecutorConfiguration.class).used.get()).isPositive();
+			});
+		this.runner.withUserConfiguration(EchoConfiguration.class)
+			.withPropertyValues("tcp.server.ssl.handshake-executor=nope")
+			.run((context) -> assertThat(context).hasFailed());
+	}
+
+	@Test
 	void chatOverTlsLines() {
 		this.runner.withUserConfiguration(ChatConfiguration.class).run((context) -> {
 			int port = context.getBean(SelectorServer.class).port("chat");
@@ -551,6 +567,26 @@ class TcpServerSslTests {
 		@SocketHandler(port = "0", sslBundle = SocketHandler.NO_SSL)
 		EchoHandler plain() {
 			return new EchoHandler();
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class HandshakeExecutorConfiguration {
+
+		final java.util.concurrent.atomic.AtomicInteger used = new java.util.concurrent.atomic.AtomicInteger();
+
+		@Bean(destroyMethod = "shutdownNow")
+		java.util.concurrent.ExecutorService pool() {
+			return java.util.concurrent.Executors.newFixedThreadPool(2);
+		}
+
+		@Bean
+		java.util.concurrent.Executor handshakes(java.util.concurrent.ExecutorService pool) {
+			return (task) -> {
+				this.used.incrementAndGet();
+				pool.execute(task);
+			};
 		}
 
 	}

@@ -59,6 +59,10 @@ class TlsServerTests {
 	}
 
 	private SelectorServer start(ServerConfig config, ConnectionHandler handler) {
+		return start(config, handler, null);
+	}
+
+	private SelectorServer start(ServerConfig config, ConnectionHandler handler, java.util.concurrent.Executor tasks) {
 		SSLContext context = pki.context("localhost", false);
 		TlsEngineFactory engines = (serverName, peer) -> {
 			SSLEngine engine = context.createSSLEngine(peer.getHostString(), peer.getPort());
@@ -66,7 +70,8 @@ class TlsServerTests {
 			return engine;
 		};
 		return this.servers.start(new SelectorServer(config, List.of(new ListenerSpec("test",
-				InetAddress.getLoopbackAddress(), 0, handler, new TlsSettings(engines, Duration.ofSeconds(10), "test")))));
+				InetAddress.getLoopbackAddress(), 0, handler,
+				new TlsSettings(engines, Duration.ofSeconds(10), "test", tasks)))));
 	}
 
 	private static Socket connect(SelectorServer server) throws IOException {
@@ -181,6 +186,37 @@ class TlsServerTests {
 		assertThat(mostQueued.get()).isPositive()
 			.isLessThanOrEqualTo(config.writeHighWaterMark() + config.readBufferSize() + 4 * 1024);
 		assertThat(server.listener("test").orElseThrow().outputOverflows()).isZero();
+	}
+
+	@Test
+	void withAHandshakeExecutorManyClientsHandshakeAtOnceAndEcho() throws Exception {
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+		java.util.concurrent.ExecutorService clientThreads = java.util.concurrent.Executors.newCachedThreadPool();
+		try {
+			SelectorServer server = start(ServerConfig.builder().ioThreads(1).build(), new EchoHandler(), pool);
+			List<CompletableFuture<String>> clients = new ArrayList<>();
+			for (int i = 0; i < 16; i++) {
+				String line = "client " + i;
+				clients.add(CompletableFuture.supplyAsync(() -> {
+					try (SSLSocket socket = sslSocket(server)) {
+						socket.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+						return new String(TestSockets.readFully(socket.getInputStream(), line.length() + 1),
+								StandardCharsets.US_ASCII).trim();
+					}
+					catch (IOException ex) {
+						return ex.toString();
+					}
+				}, clientThreads));
+			}
+			for (int i = 0; i < clients.size(); i++) {
+				assertThat(clients.get(i).get(30, TimeUnit.SECONDS)).isEqualTo("client " + i);
+			}
+			assertThat(server.listener("test").orElseThrow().tlsStats().handshakesCompleted()).isEqualTo(16);
+		}
+		finally {
+			pool.shutdownNow();
+			clientThreads.shutdownNow();
+		}
 	}
 
 	@Test

@@ -52,6 +52,10 @@ class TlsTransportTests {
 	private final List<String> serverNames = new ArrayList<>();
 
 	private TlsTransport server(Duration handshakeTimeout) {
+		return server(handshakeTimeout, null);
+	}
+
+	private TlsTransport server(Duration handshakeTimeout, java.util.concurrent.Executor handshakeExecutor) {
 		SSLContext context = pki.context("localhost", false);
 		TlsEngineFactory engines = (serverName, peer) -> {
 			this.serverNames.add(String.valueOf(serverName));
@@ -59,8 +63,8 @@ class TlsTransportTests {
 			engine.setUseClientMode(false);
 			return engine;
 		};
-		TlsTransport transport = new TlsTransport(this.connection, new TlsSettings(engines, handshakeTimeout, "test"),
-				this.connection.stats);
+		TlsTransport transport = new TlsTransport(this.connection,
+				new TlsSettings(engines, handshakeTimeout, "test", handshakeExecutor), this.connection.stats);
 		this.connection.transport = transport;
 		transport.start();
 		return transport;
@@ -157,6 +161,57 @@ class TlsTransportTests {
 		assertThat(this.connection.deliveries).isEqualTo(1);
 		client.receive(this.connection.takeWire());
 		assertThat(client.engine.isInboundDone()).as("close_notify").isTrue();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "TLSv1.3", "TLSv1.2" })
+	void withAHandshakeExecutorTheTasksRunThereWhileTheConnectionIsParkedAndNothingReadIsLost(String protocol)
+			throws Exception {
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+		java.util.concurrent.atomic.AtomicInteger offloaded = new java.util.concurrent.atomic.AtomicInteger();
+		try {
+			TlsTransport server = server(Duration.ofSeconds(10), (task) -> {
+				offloaded.incrementAndGet();
+				pool.execute(task);
+			});
+			this.connection.echo = true;
+			EngineClient client = new EngineClient(pki, protocol);
+			byte[] hello = "sent with the last flight".getBytes(StandardCharsets.US_ASCII);
+			boolean sent = false;
+			for (int round = 0; round < 20 && !(server.isHandshakeComplete() && sent); round++) {
+				ByteArrayOutputStream out = new ByteArrayOutputStream();
+				out.write(client.wrap(new byte[0]));
+				if (!sent && client.engine.getHandshakeStatus() == HandshakeStatus.NOT_HANDSHAKING) {
+					out.write(client.wrap(hello)); // in the same read as the client's Finished
+					sent = true;
+				}
+				feed(server, out.toByteArray(), 65536);
+				this.connection.runLoopTasks();
+				client.receive(this.connection.takeWire());
+			}
+			assertThat(server.isHandshakeComplete()).isTrue();
+			assertThat(offloaded.get()).isPositive();
+			assertThat(this.connection.suspensions).isEqualTo(offloaded.get());
+			assertThat(this.connection.suspended).isFalse();
+			client.receive(this.connection.takeWire());
+			assertThat(client.received.toByteArray()).isEqualTo(hello);
+			assertThat(this.connection.events).containsExactly("open", "read");
+		}
+		finally {
+			pool.shutdownNow();
+		}
+	}
+
+	@Test
+	void aConnectionParkedForItsHandshakeTasksStillTimesOut() throws Exception {
+		java.util.List<Runnable> neverRun = new java.util.ArrayList<>();
+		TlsTransport server = server(Duration.ofSeconds(10), neverRun::add);
+		EngineClient client = new EngineClient(pki, "TLSv1.3");
+		feed(server, client.wrap(new byte[0]), 65536);
+		assertThat(this.connection.suspended).isTrue();
+		server.checkTimeouts(this.connection.now + Duration.ofSeconds(10).toNanos());
+		assertThat(this.connection.events).containsExactly("failed");
+		assertThat(this.connection.stats.handshakesTimedOut()).isEqualTo(1);
 	}
 
 	@Test
@@ -434,6 +489,37 @@ class TlsTransportTests {
 		@Override
 		public long now() {
 			return this.now;
+		}
+
+		boolean suspended;
+
+		int suspensions;
+
+		final java.util.concurrent.BlockingQueue<Runnable> loopTasks = new java.util.concurrent.LinkedBlockingQueue<>();
+
+		@Override
+		public void suspendInput() {
+			this.suspended = true;
+			this.suspensions++;
+		}
+
+		@Override
+		public void resumeInput() {
+			this.suspended = false;
+		}
+
+		@Override
+		public void execute(Runnable task) {
+			this.loopTasks.add(task);
+		}
+
+		/** Plays the loop: runs the tasks handed to it until the layer no longer waits for one. */
+		void runLoopTasks() throws InterruptedException {
+			while (this.suspended || !this.loopTasks.isEmpty()) {
+				Runnable task = this.loopTasks.poll(10, TimeUnit.SECONDS);
+				assertThat(task).as("a task for the loop").isNotNull();
+				task.run();
+			}
 		}
 
 		@Override

@@ -242,6 +242,22 @@ class TlsTransportTests {
 	}
 
 	@Test
+	void aRecordOfTheLargestLengthTls12AllowsWaitsForItsBytesAndALongerOneIsRejected() throws Exception {
+		// 2^14 + 2048 (RFC 5246 §6.2.3) must not be taken for garbage (jetty #6072 cut at 17,408).
+		TlsTransport server = server();
+		EngineClient client = new EngineClient(pki, "TLSv1.2");
+		handshake(server, client, 65536);
+		feed(server, new byte[] { 23, 3, 3, 0x48, 0x00, 1, 2, 3 }, 65536);
+		assertThat(this.connection.events).containsExactly("open");
+		TlsTransport other = server();
+		this.connection.events.clear();
+		EngineClient second = new EngineClient(pki, "TLSv1.2");
+		handshake(other, second, 65536);
+		feed(other, new byte[] { 23, 3, 3, 0x48, 0x01 }, 65536);
+		assertThat(this.connection.events).containsExactly("open", "failed");
+	}
+
+	@Test
 	void aSilentClientIsClosedAtTheHandshakeTimeoutAndCounted() {
 		TlsTransport server = server(Duration.ofSeconds(10));
 		server.checkTimeouts(this.connection.now + Duration.ofSeconds(9).toNanos());

@@ -7,6 +7,8 @@
 #   bench/run.sh                                   # everything, 3 reps (about 35 minutes)
 #   bench/run.sh --scenarios echo64,http100 --reps 3
 #   bench/run.sh --servers starter-echo,netty-echo-nio --scenarios echo64 --reps 1
+#   bench/run.sh --servers starter-https,netty-https-nio,netty-https-epoll,netty-https-epoll-openssl,spring-tomcat-https \
+#       --scenarios https100,tlshs --reps 5                  # TLS (issue 19)
 #
 # Options are those of the workshop's run-anchors.sh (--help). Results land in bench/results/<date>/
 # (table.md, raw.csv, logs), git-ignored; copy the table into BENCHMARKS.md.
@@ -28,17 +30,20 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk;
 jar=$work/tcp-server-sample-app.jar
 cp "$root/sample-app/target/tcp-server-sample-app.jar" "$jar"
 # Every other listener of the sample app on a free port, so that only the measured one is fixed.
-others="--chat.port=0 --chat.framed-port=0 --sample.download.port=0 --server.port=0"
+others="--chat.port=0 --chat.framed-port=0 --sample.download.port=0 --server.port=0 --sample.tls.echo-port=0 --sample.tls.chat-port=0 --sample.tls.mutual-port=0"
 noobs="--management.observations.enable.tcp.server=false --management.metrics.enable.tcp.server.connections.duration=false"
+# HTTPS: the sample's HTTPS listener with the workshop's certificate in the SSL bundle 'sample'.
+tls="--spring.ssl.bundle.pem.sample.keystore.certificate=file:{CERT} --spring.ssl.bundle.pem.sample.keystore.private-key=file:{KEY}"
 conf=$work/servers.conf
 {
   grep -v '^#' "$work/ws/servers.conf" | grep -v '^$'
-  echo "starter-echo  echo  127.0.0.1:7000  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.address={HOST} --tcp.server.port={PORT} --http.port=0 $others"
-  echo "starter-http  http  127.0.0.1:7080  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port={PORT} $others"
+  echo "starter-echo  echo  127.0.0.1:7000  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.address={HOST} --tcp.server.port={PORT} --http.port=0 --sample.tls.https-port=0 $others"
+  echo "starter-http  http  127.0.0.1:7080  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port={PORT} --sample.tls.https-port=0 $others"
+  echo "starter-https https 127.0.0.1:7443  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port=0 --sample.tls.https-port={PORT} $tls $others"
   # The same with the server's observations and connection-duration timer off: the pairs measure
   # what observability costs (issue 17: within 3 % CPU per operation).
-  echo "starter-echo-noobs  echo  127.0.0.1:7000  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.address={HOST} --tcp.server.port={PORT} --http.port=0 $others $noobs"
-  echo "starter-http-noobs  http  127.0.0.1:7080  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port={PORT} $others $noobs"
+  echo "starter-echo-noobs  echo  127.0.0.1:7000  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.address={HOST} --tcp.server.port={PORT} --http.port=0 --sample.tls.https-port=0 $others $noobs"
+  echo "starter-http-noobs  http  127.0.0.1:7080  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port={PORT} --sample.tls.https-port=0 $others $noobs"
 } > "$conf"
 out=$root/bench/results/$(date +%Y%m%d-%H%M%S)
 cd "$work/ws"

@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.PriorityQueue;
 
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -21,6 +24,7 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import io.github.tcpserver.core.Connection;
 import io.github.tcpserver.core.Listener;
 import io.github.tcpserver.core.SelectorServer;
+import io.github.tcpserver.core.TlsStats;
 import io.github.tcpserver.protocol.http.RequestMemoryBudget;
 
 /**
@@ -226,18 +230,46 @@ public class TcpServerEndpoint {
 	 * @param bytesReceived bytes received, closed and open connections together
 	 * @param bytesSent bytes sent, closed and open connections together
 	 * @param queuedBytes output queued on open connections, not yet taken by their sockets
+	 * @param tls the listener's TLS (bundle, client auth, SNI) and handshake counts, or
+	 * {@code null} when it is plain TCP; its byte counts are then wire (encrypted) bytes
 	 */
 	public record ListenerDescriptor(String name, String handler, String address, int port, boolean bound,
 			int activeConnections, long acceptedConnections, long closedConnections, long rejectedConnections,
 			long errors, long protocolErrors, long outputOverflows, long timeouts, long bytesReceived, long bytesSent,
-			long queuedBytes) {
+			long queuedBytes, @Nullable ListenerTls tls) {
 
 		static ListenerDescriptor of(SelectorServer server, Listener listener) {
 			return new ListenerDescriptor(listener.name(), listener.handler().getClass().getName(),
 					host(listener.boundAddress()), listener.port(), listener.isBound(), listener.activeConnections(),
 					listener.acceptedConnections(), listener.closedConnections(), listener.rejectedConnections(),
 					listener.errors(), listener.protocolErrors(), listener.outputOverflows(), listener.timeouts(),
-					server.bytesReceived(listener), server.bytesSent(listener), server.pendingOutboundBytes(listener));
+					server.bytesReceived(listener), server.bytesSent(listener), server.pendingOutboundBytes(listener),
+					ListenerTls.of(listener));
+		}
+
+	}
+
+	/**
+	 * TLS of a listener.
+	 *
+	 * @param description the bundle, client authentication and SNI mappings
+	 * @param handshakesCompleted handshakes completed
+	 * @param handshakesFailed handshakes failed (non-TLS clients, refused certificates, timeouts...);
+	 * the reason of each is logged at DEBUG by {@code io.github.tcpserver.core.TlsTransport}
+	 * @param handshakesTimedOut handshakes abandoned at {@code tcp.server.ssl.handshake-timeout}
+	 * @param meanHandshakeMillis mean time from accept to the end of a completed handshake
+	 */
+	public record ListenerTls(String description, long handshakesCompleted, long handshakesFailed,
+			long handshakesTimedOut, double meanHandshakeMillis) {
+
+		static @Nullable ListenerTls of(Listener listener) {
+			TlsStats stats = listener.tlsStats();
+			if (stats == null) {
+				return null;
+			}
+			long completed = stats.handshakesCompleted();
+			return new ListenerTls(listener.spec().tls().description(), completed, stats.handshakesFailed(),
+					stats.handshakesTimedOut(), (completed == 0) ? 0 : stats.handshakeNanos() / 1e6 / completed);
 		}
 
 	}
@@ -280,10 +312,11 @@ public class TcpServerEndpoint {
 	 * @param bytesSent bytes the socket took for the peer
 	 * @param queuedBytes output queued and not yet taken by the socket
 	 * @param queuedMessages buffers queued and not yet fully written
+	 * @param tls the TLS session once its handshake completed, else {@code null}
 	 */
 	public record ConnectionDescriptor(long id, String listener, String remoteAddress, String openedAt,
-			long idleMillis, long bytesReceived, long bytesSent, long queuedBytes, int queuedMessages)
-			implements OperationResponseBody {
+			long idleMillis, long bytesReceived, long bytesSent, long queuedBytes, int queuedMessages,
+			@Nullable ConnectionTls tls) implements OperationResponseBody {
 
 		static ConnectionDescriptor of(Connection connection, long now) {
 			InetSocketAddress remote = connection.remoteAddress();
@@ -291,7 +324,33 @@ public class TcpServerEndpoint {
 			return new ConnectionDescriptor(connection.id(), connection.listenerName(),
 					host(remote) + ":" + remote.getPort(), connection.openedAt().toString(),
 					Math.max(0, now - lastActivity.toEpochMilli()), connection.bytesReceived(), connection.bytesSent(),
-					connection.pendingOutboundBytes(), connection.pendingOutboundMessages());
+					connection.pendingOutboundBytes(), connection.pendingOutboundMessages(),
+					ConnectionTls.of(connection.sslSession()));
+		}
+
+	}
+
+	/**
+	 * The TLS session of a connection.
+	 *
+	 * @param protocol {@code TLSv1.3} or {@code TLSv1.2}
+	 * @param cipherSuite the negotiated cipher suite
+	 * @param peerSubject the subject of the client's certificate, or {@code null} without one
+	 */
+	public record ConnectionTls(String protocol, String cipherSuite, @Nullable String peerSubject) {
+
+		static @Nullable ConnectionTls of(@Nullable SSLSession session) {
+			if (session == null) {
+				return null;
+			}
+			String peer;
+			try {
+				peer = session.getPeerPrincipal().getName();
+			}
+			catch (SSLPeerUnverifiedException ex) {
+				peer = null; // no client authentication
+			}
+			return new ConnectionTls(session.getProtocol(), session.getCipherSuite(), peer);
 		}
 
 	}

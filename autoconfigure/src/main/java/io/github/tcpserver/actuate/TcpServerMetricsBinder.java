@@ -2,10 +2,12 @@ package io.github.tcpserver.actuate;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import java.util.function.ToLongFunction;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,6 +20,7 @@ import org.springframework.context.ApplicationListener;
 import io.github.tcpserver.context.TcpServerInitializedEvent;
 import io.github.tcpserver.core.Listener;
 import io.github.tcpserver.core.SelectorServer;
+import io.github.tcpserver.core.TlsStats;
 
 /**
  * Registers the TCP server's meters, tagged with {@code listener} and {@code port}, once the server
@@ -72,12 +75,39 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 					(l) -> server.bytesReceived(l));
 			counter("tcp.server.bytes.sent", "Bytes the sockets took for the peers", BaseUnits.BYTES, tags, listener,
 					(l) -> server.bytesSent(l));
+			TlsStats tls = listener.tlsStats();
+			if (tls != null) {
+				tlsHandshakes(tags, tls);
+			}
 			gauge("tcp.server.outbound.queued", "Output queued on open connections, not yet taken by their sockets",
 					BaseUnits.BYTES, tags, listener, (l) -> server.pendingOutboundBytes(l));
 		}
 		this.meters.add(FunctionCounter.builder("tcp.server.io.blocked", server, SelectorServer::blockedLoopEvents)
 			.description("Times an I/O thread was held by one handler call past tcp.server.blocked-thread-warning")
 			.baseUnit("events")
+			.register(this.registry));
+	}
+
+	/** TLS handshakes by outcome, and the time of the completed ones (accept to handshake end). */
+	private void tlsHandshakes(Tags tags, TlsStats tls) {
+		String description = "TLS handshakes by outcome (failed includes timed-out)";
+		this.meters.add(FunctionCounter.builder("tcp.server.tls.handshakes", tls, TlsStats::handshakesCompleted)
+			.description(description)
+			.tags(tags.and("outcome", "completed"))
+			.register(this.registry));
+		this.meters.add(FunctionCounter.builder("tcp.server.tls.handshakes", tls, TlsStats::handshakesFailed)
+			.description(description)
+			.tags(tags.and("outcome", "failed"))
+			.register(this.registry));
+		this.meters.add(FunctionCounter.builder("tcp.server.tls.handshakes", tls, TlsStats::handshakesTimedOut)
+			.description(description)
+			.tags(tags.and("outcome", "timed-out"))
+			.register(this.registry));
+		this.meters.add(FunctionTimer
+			.builder("tcp.server.tls.handshake.duration", tls, TlsStats::handshakesCompleted, TlsStats::handshakeNanos,
+					TimeUnit.NANOSECONDS)
+			.description("Time from accept to the end of each completed TLS handshake")
+			.tags(tags)
 			.register(this.registry));
 	}
 

@@ -5,16 +5,20 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.task.TaskExecutionAutoConfiguration;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
 import io.github.tcpserver.blocking.OffloadedCallObserver;
+import io.github.tcpserver.autoconfigure.TcpServerProperties.Ssl.ClientAuth;
 import io.github.tcpserver.blocking.OffloadingHandler;
 import io.github.tcpserver.blocking.StreamHandler;
 import io.github.tcpserver.blocking.StreamHandlerAdapter;
@@ -23,6 +27,7 @@ import io.github.tcpserver.core.ConnectionHandler;
 import io.github.tcpserver.core.ListenerSpec;
 import io.github.tcpserver.protocol.http.HttpExchangeObserver;
 import io.github.tcpserver.protocol.http.HttpServerHandler;
+import io.github.tcpserver.core.TlsSettings;
 
 /**
  * Turns the application's {@link SocketHandler @SocketHandler} beans into listener specs: one per
@@ -37,6 +42,15 @@ final class SocketHandlerListeners {
 
 	static List<ListenerSpec> resolve(ListableBeanFactory beanFactory, Environment environment,
 			TcpServerProperties properties) {
+		return resolve(beanFactory, environment, properties, null);
+	}
+
+	/**
+	 * @param sslBundles Boot's SSL bundles, or {@code null} when SSL auto-configuration is off
+	 */
+	static List<ListenerSpec> resolve(ListableBeanFactory beanFactory, Environment environment,
+			TcpServerProperties properties, SslBundles sslBundles) {
+		SslBundleContexts contexts = (sslBundles != null) ? new SslBundleContexts(sslBundles) : null;
 		String[] names = beanFactory.getBeanNamesForAnnotation(SocketHandler.class);
 		if (names.length == 0) {
 			throw new SocketHandlerConfigurationException("The TCP server has no @SocketHandler bean to serve.",
@@ -55,11 +69,75 @@ final class SocketHandlerListeners {
 			InetAddress address = StringUtils.hasText(annotation.address())
 					? address(name, environment.resolveRequiredPlaceholders(annotation.address()))
 					: properties.getAddress();
-			resolved.add(new Resolved(new ListenerSpec(name, address, port, handler), ownPort));
+			ListenerSpec spec = new ListenerSpec(name, address, port, handler);
+			String sslBundle = sslBundle(annotation, environment, properties);
+			if (sslBundle != null) {
+				spec = spec.withTls(tls(name, sslBundle, clientAuth(name, annotation, environment, properties),
+						properties.getSsl(), contexts, beanFactory));
+			}
+			resolved.add(new Resolved(spec, ownPort));
 		}
 		checkConflicts(resolved);
 		resolved.sort(Comparator.comparing(Resolved::ownPort));
 		return resolved.stream().map(Resolved::spec).toList();
+	}
+
+	/** @return the listener's bundle name, or {@code null} for plain TCP */
+	private static String sslBundle(SocketHandler annotation, Environment environment, TcpServerProperties properties) {
+		String own = environment.resolveRequiredPlaceholders(annotation.sslBundle()).trim();
+		if (own.equals(SocketHandler.NO_SSL)) {
+			return null;
+		}
+		if (!own.isEmpty()) {
+			return own;
+		}
+		String shared = properties.getSsl().getBundle();
+		return StringUtils.hasText(shared) ? shared.trim() : null;
+	}
+
+	/** TLS of a listener from its bundle and {@code tcp.server.ssl.*}; every bundle named must exist. */
+	private static ClientAuth clientAuth(String name, SocketHandler annotation, Environment environment,
+			TcpServerProperties properties) {
+		String own = environment.resolveRequiredPlaceholders(annotation.sslClientAuth()).trim();
+		if (own.isEmpty()) {
+			return properties.getSsl().getClientAuth();
+		}
+		try {
+			return ClientAuth.valueOf(own.toUpperCase(Locale.ROOT));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new SocketHandlerConfigurationException(
+					"The sslClientAuth of @SocketHandler bean '" + name + "' is '" + own + "'.",
+					"Set the sslClientAuth attribute of '" + name + "' to none, want or need.");
+		}
+	}
+
+	private static TlsSettings tls(String name, String bundle, ClientAuth clientAuth, TcpServerProperties.Ssl ssl,
+			SslBundleContexts contexts, ListableBeanFactory beanFactory) {
+		if (contexts == null) {
+			throw new SocketHandlerConfigurationException(
+					"Listener '" + name + "' uses SSL bundle '" + bundle + "', but the application has no SslBundles bean.",
+					"Let Spring Boot's SSL auto-configuration run (spring.ssl.bundle.* needs it), or remove the bundle"
+							+ " from tcp.server.ssl.bundle and @SocketHandler(sslBundle).");
+		}
+		contexts.load(bundle, "listener '" + name + "'");
+		Map<String, String> serverNames = new LinkedHashMap<>();
+		for (TcpServerProperties.Ssl.ServerNameSslBundle mapping : ssl.getServerNameBundles()) {
+			if (!StringUtils.hasText(mapping.serverName()) || !StringUtils.hasText(mapping.bundle())) {
+				throw new SocketHandlerConfigurationException(
+						"An entry of tcp.server.ssl.server-name-bundles lacks a server-name or a bundle: " + mapping + ".",
+						"Give every entry of tcp.server.ssl.server-name-bundles both a server-name and a bundle.");
+			}
+			contexts.load(mapping.bundle(), "server name '" + mapping.serverName() + "'");
+			serverNames.put(mapping.serverName().trim().toLowerCase(Locale.ROOT), mapping.bundle());
+		}
+		String description = "bundle '" + bundle + "'"
+				+ ((clientAuth != ClientAuth.NONE) ? ", client auth " + clientAuth.name().toLowerCase(Locale.ROOT) : "")
+				+ (serverNames.isEmpty() ? "" : ", SNI " + serverNames);
+		Executor handshakeExecutor = StringUtils.hasText(ssl.getHandshakeExecutor())
+				? executor(name, ssl.getHandshakeExecutor().trim(), beanFactory) : null;
+		return new TlsSettings(new SslBundleEngineFactory(contexts, bundle, serverNames, clientAuth),
+				ssl.getHandshakeTimeout(), description, handshakeExecutor);
 	}
 
 	/**

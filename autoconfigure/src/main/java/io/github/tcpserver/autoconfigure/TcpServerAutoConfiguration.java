@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -45,8 +46,10 @@ public final class TcpServerAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	SelectorServer selectorServer(TcpServerProperties properties, ListableBeanFactory beanFactory,
-			Environment environment, ObjectProvider<ConnectionObserver> connectionObservers) {
-		List<ListenerSpec> listeners = SocketHandlerListeners.resolve(beanFactory, environment, properties);
+			Environment environment, ObjectProvider<ConnectionObserver> connectionObservers,
+			ObjectProvider<SslBundles> sslBundles) {
+		List<ListenerSpec> listeners = SocketHandlerListeners.resolve(beanFactory, environment, properties,
+				sslBundles.getIfAvailable());
 		return new SelectorServer(serverConfig(properties, drainTimeout(properties, environment)), listeners,
 				combine(connectionObservers.orderedStream().toList()));
 	}

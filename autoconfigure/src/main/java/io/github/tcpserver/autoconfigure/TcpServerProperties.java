@@ -2,12 +2,15 @@ package io.github.tcpserver.autoconfigure;
 
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
 import io.github.tcpserver.blocking.OffloadingHandler;
 import io.github.tcpserver.core.ServerConfig;
+import io.github.tcpserver.core.TlsSettings;
 
 /**
  * Configuration of the embedded TCP server ({@code tcp.server.*}). Every setter rejects a value
@@ -87,6 +90,9 @@ public class TcpServerProperties {
 
 	/** Connection events published to the application context. */
 	private final Events events = new Events();
+
+	/** TLS of the listeners, through Spring Boot SSL bundles. */
+	private final Ssl ssl = new Ssl();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -292,6 +298,10 @@ public class TcpServerProperties {
 		return this.events;
 	}
 
+	public Ssl getSsl() {
+		return this.ssl;
+	}
+
 	private static void requirePositive(String name, int value) {
 		if (value < 1) {
 			throw new IllegalArgumentException(name + " must be at least 1 but was " + value);
@@ -339,6 +349,96 @@ public class TcpServerProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * TLS of every listener ({@code tcp.server.ssl.*}) whose {@code @SocketHandler} names no
+	 * bundle of its own, through Spring Boot SSL bundles ({@code spring.ssl.bundle.*}).
+	 */
+	public static class Ssl {
+
+		/** Name of the SSL bundle (spring.ssl.bundle.pem|jks.<name>) of the listeners; plain TCP when unset. */
+		private String bundle;
+
+		/** Whether clients must (need), may (want) or do not (none) present a certificate. */
+		private ClientAuth clientAuth = ClientAuth.NONE;
+
+		/** SSL bundles chosen by the server name a client asks for (SNI); other names get the listener's bundle. */
+		private List<ServerNameSslBundle> serverNameBundles = new ArrayList<>();
+
+		/** Close a connection whose TLS handshake has not completed within this time; 0 disables. */
+		private Duration handshakeTimeout = TlsSettings.DEFAULT_HANDSHAKE_TIMEOUT;
+
+		/** Name of an Executor bean that runs the handshakes' CPU work off the I/O threads; on them when unset. */
+		private String handshakeExecutor;
+
+		public String getBundle() {
+			return this.bundle;
+		}
+
+		public void setBundle(String bundle) {
+			this.bundle = bundle;
+		}
+
+		public ClientAuth getClientAuth() {
+			return this.clientAuth;
+		}
+
+		public void setClientAuth(ClientAuth clientAuth) {
+			this.clientAuth = clientAuth;
+		}
+
+		public List<ServerNameSslBundle> getServerNameBundles() {
+			return this.serverNameBundles;
+		}
+
+		public void setServerNameBundles(List<ServerNameSslBundle> serverNameBundles) {
+			this.serverNameBundles = serverNameBundles;
+		}
+
+		public String getHandshakeExecutor() {
+			return this.handshakeExecutor;
+		}
+
+		public void setHandshakeExecutor(String handshakeExecutor) {
+			this.handshakeExecutor = handshakeExecutor;
+		}
+
+		public Duration getHandshakeTimeout() {
+			return this.handshakeTimeout;
+		}
+
+		public void setHandshakeTimeout(Duration handshakeTimeout) {
+			if (handshakeTimeout == null || handshakeTimeout.isNegative()) {
+				throw new IllegalArgumentException(
+						"tcp.server.ssl.handshake-timeout must be zero or positive but was " + handshakeTimeout);
+			}
+			this.handshakeTimeout = handshakeTimeout;
+		}
+
+		/** Client authentication, as Boot's {@code server.ssl.client-auth}. */
+		public enum ClientAuth {
+
+			/** No client certificate is asked for. */
+			NONE,
+
+			/** A client certificate is asked for; a client without one is accepted. */
+			WANT,
+
+			/** A client certificate is required; a client without one fails the handshake. */
+			NEED
+
+		}
+
+		/**
+		 * One SNI mapping.
+		 *
+		 * @param serverName the host name a client asks for, or {@code *.domain} for any one-label name under it
+		 * @param bundle the SSL bundle to answer it with
+		 */
+		public record ServerNameSslBundle(String serverName, String bundle) {
 		}
 
 	}

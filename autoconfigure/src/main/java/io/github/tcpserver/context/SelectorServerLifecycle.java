@@ -66,7 +66,8 @@ public class SelectorServerLifecycle implements SmartLifecycle {
 		this.running = true;
 		for (Listener listener : this.server.listeners()) {
 			logger.info("TCP server listening: '" + listener.name() + "' on " + describe(listener) + " ("
-					+ listener.handler().description() + ")");
+					+ listener.handler().description()
+					+ (listener.isTls() ? ", TLS with " + listener.spec().tls().description() : "") + ")");
 		}
 		logger.info("TCP server started with " + this.server.ioThreads() + " I/O thread(s)");
 		publishPorts();

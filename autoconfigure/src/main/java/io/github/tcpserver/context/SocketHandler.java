@@ -67,4 +67,23 @@ public @interface SocketHandler {
 	 */
 	String executor() default "";
 
+	/**
+	 * TLS of this listener: the name of an SSL bundle ({@code spring.ssl.bundle.*}), or
+	 * {@value #NO_SSL} for plain TCP; property placeholders are resolved. Empty means
+	 * {@code tcp.server.ssl.bundle} (plain TCP when that is unset too). Client authentication,
+	 * SNI bundles and the handshake timeout come from {@code tcp.server.ssl.*}.
+	 * @return the bundle name, {@value #NO_SSL}, or empty
+	 */
+	String sslBundle() default "";
+
+	/**
+	 * Client authentication of this TLS listener: {@code none}, {@code want} or {@code need};
+	 * property placeholders are resolved. Empty means {@code tcp.server.ssl.client-auth}.
+	 * @return the client authentication, or empty
+	 */
+	String sslClientAuth() default "";
+
+	/** The {@link #sslBundle()} of a listener that stays plain TCP when {@code tcp.server.ssl.bundle} is set. */
+	String NO_SSL = "none";
+
 }

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 
+import javax.net.ssl.SSLSession;
+
 /**
  * One accepted TCP connection as a handler sees it: its identity, its outbound queue and its
  * close operations. Every method may be called from any thread.
@@ -73,6 +75,16 @@ public interface Connection {
 	boolean isOpen();
 
 	/**
+	 * The TLS session of a connection on a TLS listener: protocol, cipher suite and, with client
+	 * authentication, the client's certificates ({@code getPeerPrincipal()}).
+	 * @return the session once the handshake has completed (always, from {@code onOpen} on), or
+	 * {@code null} on a plain listener
+	 */
+	default SSLSession sslSession() {
+		return null;
+	}
+
+	/**
 	 * @return {@code false} from the moment queued output passes the high-water mark until it has
 	 * drained to the low-water mark (reading from this connection is paused meanwhile), and while
 	 * queued output and writes from other threads still on their way to it are above the
@@ -83,16 +95,16 @@ public interface Connection {
 	 */
 	boolean isWritable();
 
-	/** @return bytes queued for this connection and not yet accepted by the socket */
+	/** @return bytes queued for this connection and not yet accepted by the socket (on a TLS listener: encrypted bytes) */
 	long pendingOutboundBytes();
 
 	/** @return buffers queued for this connection and not yet fully written */
 	int pendingOutboundMessages();
 
-	/** @return bytes read from the peer so far */
+	/** @return bytes read from the socket so far (on a TLS listener: wire bytes, records and handshake included) */
 	long bytesReceived();
 
-	/** @return bytes the socket accepted for the peer so far */
+	/** @return bytes the socket accepted for the peer so far (on a TLS listener: wire bytes) */
 	long bytesSent();
 
 	/** @return when the connection was accepted */

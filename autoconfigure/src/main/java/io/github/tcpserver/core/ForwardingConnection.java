@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 
+import javax.net.ssl.SSLSession;
+
 /**
  * A {@link Connection} that forwards every call to another one: the base of the views that
  * protocol adapters hand to their handlers (framed, offloaded), which override only what they
@@ -71,6 +73,11 @@ public abstract class ForwardingConnection implements Connection {
 	@Override
 	public boolean isOpen() {
 		return this.delegate.isOpen();
+	}
+
+	@Override
+	public SSLSession sslSession() {
+		return this.delegate.sslSession();
 	}
 
 	@Override

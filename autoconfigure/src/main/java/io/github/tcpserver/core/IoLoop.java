@@ -64,6 +64,9 @@ final class IoLoop implements Runnable {
 	 */
 	private final ByteBuffer stagingBuffer;
 
+	/** Scratch buffers of the TLS layers of this loop's connections; allocated on first use. */
+	private final LayerBuffers layerBuffers;
+
 	private final Consumer<SelectionKey> keyDispatcher = this::dispatch;
 
 	private volatile boolean running = true;
@@ -113,6 +116,7 @@ final class IoLoop implements Runnable {
 		this.selector = Selector.open();
 		this.readBuffer = ByteBuffer.allocateDirect(config.readBufferSize());
 		this.stagingBuffer = ByteBuffer.allocateDirect(Math.max(config.readBufferSize(), 64 * 1024));
+		this.layerBuffers = new LayerBuffers(config.readBufferSize());
 		this.thread = new Thread(this, config.threadNamePrefix() + index);
 		this.thread.setDaemon(false);
 	}
@@ -139,6 +143,10 @@ final class IoLoop implements Runnable {
 
 	ByteBuffer stagingBuffer() {
 		return this.stagingBuffer;
+	}
+
+	LayerBuffers layerBuffers() {
+		return this.layerBuffers;
 	}
 
 	boolean inLoop() {

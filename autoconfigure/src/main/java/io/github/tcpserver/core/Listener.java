@@ -35,6 +35,9 @@ public final class Listener {
 
 	final LongAdder protocolErrors = new LongAdder();
 
+	/** Handshake counters when the listener runs TLS, else {@code null}. */
+	private final TlsStats tlsStats;
+
 	final LongAdder closedBytesReceived = new LongAdder();
 
 	final LongAdder closedBytesSent = new LongAdder();
@@ -53,6 +56,23 @@ public final class Listener {
 		this.spec = spec;
 		this.channel = channel;
 		this.boundAddress = boundAddress;
+		this.tlsStats = (spec.tls() != null) ? new TlsStats() : null;
+	}
+
+	/** The byte layer of a new connection: TLS when the listener has TLS settings, else plain. */
+	Transport newTransport(TransportContext connection) {
+		return (this.tlsStats != null) ? new TlsTransport(connection, this.spec.tls(), this.tlsStats)
+				: new PlainTransport(connection);
+	}
+
+	/** @return whether connections of this listener speak TLS */
+	public boolean isTls() {
+		return this.tlsStats != null;
+	}
+
+	/** @return the TLS handshake counters of this listener, or {@code null} when it is plain */
+	public TlsStats tlsStats() {
+		return this.tlsStats;
 	}
 
 	ServerSocketChannel channel() {
@@ -140,7 +160,8 @@ public final class Listener {
 
 	@Override
 	public String toString() {
-		return "'" + name() + "' on " + this.boundAddress + " (" + handler().getClass().getSimpleName() + ")";
+		return "'" + name() + "' on " + this.boundAddress + " (" + handler().getClass().getSimpleName()
+				+ ((this.spec.tls() != null) ? ", TLS " + this.spec.tls().description() : "") + ")";
 	}
 
 }

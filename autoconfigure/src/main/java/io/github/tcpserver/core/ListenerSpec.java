@@ -5,14 +5,29 @@ import java.util.Objects;
 
 /**
  * What one listener is: a name (the handler bean's name in a Spring application), the address
- * and port to bind (port 0 picks a free one) and the handler of its connections.
+ * and port to bind (port 0 picks a free one), the handler of its connections, and whether they
+ * speak TLS.
  *
  * @param name unique listener name, used in logs, thread-safe lookups and metrics tags
  * @param address the local address to bind, or {@code null} for every interface
  * @param port the port to bind, 0 to 65535
  * @param handler receives the events of every connection of this listener
+ * @param tls TLS of every connection of this listener, or {@code null} for plain TCP
  */
-public record ListenerSpec(String name, InetAddress address, int port, ConnectionHandler handler) {
+public record ListenerSpec(String name, InetAddress address, int port, ConnectionHandler handler, TlsSettings tls) {
+
+	/** A plain TCP listener. */
+	public ListenerSpec(String name, InetAddress address, int port, ConnectionHandler handler) {
+		this(name, address, port, handler, null);
+	}
+
+	/**
+	 * @param tls TLS settings, or {@code null} for plain TCP
+	 * @return this listener with TLS
+	 */
+	public ListenerSpec withTls(TlsSettings tls) {
+		return new ListenerSpec(this.name, this.address, this.port, this.handler, tls);
+	}
 
 	public ListenerSpec {
 		Objects.requireNonNull(name, "name");

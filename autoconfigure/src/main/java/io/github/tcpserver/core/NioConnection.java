@@ -9,6 +9,8 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
 
+import javax.net.ssl.SSLSession;
+
 /**
  * A connection's socket, outbound queue and state, driven by its {@link IoLoop}.
  *
@@ -31,8 +33,14 @@ import java.time.Instant;
  * timeout, or output pending without progress for the write-idle timeout.</li>
  * </ul>
  * All state changes happen on the loop thread; other threads' calls become loop tasks.
+ *
+ * <h2>Transport</h2>
+ * Between the socket and the handler sits the listener's {@link Transport}: {@link PlainTransport}
+ * passes bytes through, {@link TlsTransport} runs TLS (the handler hears {@code onOpen} once the
+ * handshake completed; a graceful close sends close_notify first). The outbound queue, the
+ * watermarks, {@code maxQueuedOutput} and the byte counters see the bytes on the wire.
  */
-final class NioConnection implements Connection {
+final class NioConnection implements Connection, TransportContext {
 
 	private static final System.Logger log = System.getLogger(NioConnection.class.getName());
 
@@ -51,6 +59,8 @@ final class NioConnection implements Connection {
 	final Listener listener;
 
 	private final ConnectionHandler handler;
+
+	private final Transport transport;
 
 	private final InetSocketAddress remoteAddress;
 
@@ -89,6 +99,9 @@ final class NioConnection implements Connection {
 
 	/** Reading paused by the handler ({@link #pauseReading()}), independent of write backpressure. */
 	private boolean readSuspended;
+
+	/** Reading paused by the transport (TLS handshake work running on another thread). */
+	private boolean layerSuspended;
 
 	private boolean inputClosed;
 
@@ -163,6 +176,7 @@ final class NioConnection implements Connection {
 		this.lastWriteNanos = this.openedAtNanos;
 		this.readIdleTimeoutNanos = loop.config().readIdleTimeout().toNanos();
 		this.writeIdleTimeoutNanos = loop.config().writeIdleTimeout().toNanos();
+		this.transport = listener.newTransport(this);
 	}
 
 	// ---------------------------------------------------------------- loop side
@@ -174,13 +188,7 @@ final class NioConnection implements Connection {
 		// Visible to other threads (the Actuator, broadcasts) only now that it is registered, so
 		// nothing can be written or paused before the key exists.
 		this.loop.server().connectionRegistered(this);
-		this.opened = true;
-		try {
-			this.handler.onOpen(this);
-		}
-		catch (Throwable ex) {
-			handlerFailed("onOpen", ex);
-		}
+		this.transport.start();
 	}
 
 	/** The socket is readable: read until it is empty, the budget is spent or reading pauses. */
@@ -189,8 +197,8 @@ final class NioConnection implements Connection {
 			discardInput(buffer, maxReads);
 			return;
 		}
-		for (int reads = 0; reads < maxReads && this.state == OPEN && !this.readPaused
-				&& !this.readSuspended; reads++) {
+		for (int reads = 0; reads < maxReads && this.state == OPEN && !this.readPaused && !this.readSuspended
+				&& !this.layerSuspended; reads++) {
 			buffer.clear();
 			int n;
 			try {
@@ -209,13 +217,7 @@ final class NioConnection implements Connection {
 			this.bytesReceived += n;
 			this.lastReadNanos = this.loop.now();
 			buffer.flip();
-			try {
-				this.handler.onRead(this, buffer);
-			}
-			catch (Throwable ex) {
-				handlerFailed("onRead", ex);
-				return;
-			}
+			this.transport.onInbound(buffer);
 			if (n < buffer.capacity()) {
 				// A short read means the socket's receive queue is empty: don't pay for a read that
 				// returns 0.
@@ -236,6 +238,44 @@ final class NioConnection implements Connection {
 		// End of stream stays "readable" forever: drop OP_READ first or the loop would spin on it.
 		this.inputClosed = true;
 		setInterest(this.interest & ~SelectionKey.OP_READ);
+		this.transport.onEndOfInput();
+	}
+
+	// ---------------------------------------------------------------- TransportContext, loop thread
+
+	@Override
+	public void deliver(ByteBuffer data) {
+		try {
+			this.handler.onRead(this, data);
+		}
+		catch (Throwable ex) {
+			handlerFailed("onRead", ex);
+		}
+	}
+
+	@Override
+	public void opened() {
+		if (this.state == CLOSED || this.opened) {
+			return;
+		}
+		this.opened = true;
+		try {
+			this.handler.onOpen(this);
+		}
+		catch (Throwable ex) {
+			handlerFailed("onOpen", ex);
+		}
+	}
+
+	@Override
+	public void inputEnded() {
+		if (this.state == CLOSED) {
+			return;
+		}
+		if (!this.opened) {
+			closeNow(); // the handler never saw it open: nothing to finish
+			return;
+		}
 		try {
 			this.handler.onInputClosed(this);
 		}
@@ -244,15 +284,82 @@ final class NioConnection implements Connection {
 		}
 	}
 
+	@Override
+	public boolean isInputOpen() {
+		return this.state == OPEN;
+	}
+
+	@Override
+	public void suspendInput() {
+		this.layerSuspended = true;
+		updateInterest();
+	}
+
+	@Override
+	public void resumeInput() {
+		if (this.layerSuspended) {
+			this.layerSuspended = false;
+			updateInterest();
+		}
+	}
+
+	@Override
+	public void layerFailed() {
+		closeNow();
+	}
+
+	@Override
+	public void heldOutputOverflowed(long held) {
+		overflowed(held);
+	}
+
+	@Override
+	public long maxQueuedOutput() {
+		return this.loop.config().maxQueuedOutput();
+	}
+
+	@Override
+	public long now() {
+		return this.loop.now();
+	}
+
+	@Override
+	public LayerBuffers buffers() {
+		return this.loop.layerBuffers();
+	}
+
+	@Override
+	public void sendLast(ByteBuffer wire) {
+		if (this.state == CLOSED || (this.outbound != null && !this.outbound.isEmpty())) {
+			return;
+		}
+		try {
+			long n = wire.isDirect() ? this.channel.write(wire) : writeStaged(wire);
+			this.bytesSent += n;
+		}
+		catch (IOException ex) {
+			// The farewell of a connection closing anyway; the peer may be gone.
+		}
+	}
+
+	/** Application bytes written on the loop thread: through the transport (TLS encrypts them). */
+	private void writeOnLoop(ByteBuffer data, boolean owned) {
+		if (this.state != OPEN || !data.hasRemaining()) {
+			return;
+		}
+		this.transport.write(data, owned);
+	}
+
 	/**
-	 * Writes on the loop thread: straight to the socket while nothing is queued, so the common
-	 * case copies nothing.
+	 * Wire bytes on the loop thread: straight to the socket while nothing is queued, so the common
+	 * case copies nothing. Allowed while closing, for a transport's farewell (close_notify).
 	 * @param data the bytes
 	 * @param owned whether the connection owns {@code data} (then a remainder is queued as is,
 	 * otherwise it is copied, since the caller may reuse its buffer, often the shared read buffer)
 	 */
-	private void writeOnLoop(ByteBuffer data, boolean owned) {
-		if (this.state != OPEN || !data.hasRemaining()) {
+	@Override
+	public void send(ByteBuffer data, boolean owned) {
+		if (this.state == CLOSED || this.lingering || !data.hasRemaining()) {
 			return;
 		}
 		if (this.outbound == null || this.outbound.isEmpty()) {
@@ -304,7 +411,7 @@ final class NioConnection implements Connection {
 
 	/** Queues a buffer the connection owns. Loop thread. */
 	private void enqueue(ByteBuffer owned) {
-		if (this.state != OPEN) {
+		if (this.state == CLOSED) {
 			return;
 		}
 		if (this.outbound == null) {
@@ -428,7 +535,8 @@ final class NioConnection implements Connection {
 			return;
 		}
 		int ops = 0;
-		if (this.state == OPEN && !this.readPaused && !this.readSuspended && !this.inputClosed) {
+		if (this.state == OPEN && !this.readPaused && !this.readSuspended && !this.layerSuspended
+				&& !this.inputClosed) {
 			ops |= SelectionKey.OP_READ;
 		}
 		if (this.outbound != null && !this.outbound.isEmpty()) {
@@ -449,6 +557,10 @@ final class NioConnection implements Connection {
 			return;
 		}
 		this.state = CLOSING;
+		this.transport.closeOutbound();
+		if (this.state == CLOSED) {
+			return;
+		}
 		if (this.outbound == null || this.outbound.isEmpty()) {
 			drained();
 		}
@@ -506,6 +618,10 @@ final class NioConnection implements Connection {
 		if (this.state == CLOSED) {
 			return;
 		}
+		this.transport.checkTimeouts(now); // the TLS handshake timeout
+		if (this.state == CLOSED) {
+			return;
+		}
 		if (this.lingering) {
 			if (now - this.lingerDeadlineNanos >= 0) {
 				close(true); // all output was written before FIN
@@ -543,7 +659,7 @@ final class NioConnection implements Connection {
 	/** Graceful shutdown: let the handler say goodbye, then drain and close. Loop thread. */
 	void shutdown() {
 		this.stopping = true;
-		if (this.state == OPEN) {
+		if (this.state == OPEN && this.opened) { // a TLS connection still in its handshake has no handler to ask
 			try {
 				this.handler.onShutdown(this);
 			}
@@ -571,6 +687,9 @@ final class NioConnection implements Connection {
 	private void close(boolean clean) {
 		if (this.state == CLOSED) {
 			return;
+		}
+		if (!this.lingering) {
+			this.transport.onClose(this.outbound == null || this.outbound.isEmpty());
 		}
 		this.state = CLOSED;
 		if (this.closeReason == null) {
@@ -741,6 +860,11 @@ final class NioConnection implements Connection {
 	@Override
 	public boolean isOpen() {
 		return this.state != CLOSED;
+	}
+
+	@Override
+	public SSLSession sslSession() {
+		return this.transport.session();
 	}
 
 	@Override

@@ -9,10 +9,22 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The terminal chat client, after the classic select() chat client: lines typed on stdin go to the
@@ -45,12 +57,20 @@ public final class ChatClient {
 
 	private final int port;
 
+	/** Makes the TLS socket over the connected one, or {@code null} for plain TCP. */
+	private final SSLSocketFactory tls;
+
 	private volatile boolean quitting;
 
 	ChatClient(String name, String host, int port) {
+		this(name, host, port, null);
+	}
+
+	ChatClient(String name, String host, int port, SSLSocketFactory tls) {
 		this.name = name;
 		this.host = host;
 		this.port = port;
+		this.tls = tls;
 	}
 
 	/** @return whether {@code args} ask for the client rather than the servers */
@@ -66,7 +86,10 @@ public final class ChatClient {
 	/**
 	 * Runs the client on the process's terminal.
 	 * @param args {@code --chat.client.name=alice --chat.client.host=127.0.0.1 --chat.client.port=9001};
-	 * every one optional (no name: log in by typing {@code NAME: alice})
+	 * every one optional (no name: log in by typing {@code NAME: alice}); for TLS
+	 * {@code --chat.client.tls=true} with {@code --chat.client.ca-file=ca.pem} (PEM certificates to
+	 * trust) or {@code --chat.client.trust-store=trust.p12} and
+	 * {@code --chat.client.trust-store-password=...}, else the JDK's trusted CAs
 	 * @return the exit code
 	 */
 	public static int run(String[] args) {
@@ -77,6 +100,10 @@ public final class ChatClient {
 		String name = null;
 		String host = "127.0.0.1";
 		int port = 9001;
+		boolean tls = false;
+		String caFile = null;
+		String trustStore = null;
+		String trustStorePassword = "";
 		for (String arg : args) {
 			if (!arg.startsWith(PREFIX)) {
 				continue; // other (Spring) arguments are not the client's business
@@ -99,29 +126,76 @@ public final class ChatClient {
 						return EXIT_USAGE;
 					}
 				}
+				case "tls" -> tls = value.isEmpty() || Boolean.parseBoolean(value);
+				case "ca-file" -> caFile = value;
+				case "trust-store" -> trustStore = value;
+				case "trust-store-password" -> trustStorePassword = value;
 				default -> {
-					err.println("chat client: unknown option " + arg
-							+ " (known: --chat.client.name, --chat.client.host, --chat.client.port)");
+					err.println("chat client: unknown option " + arg + " (known: --chat.client.name, --chat.client.host,"
+							+ " --chat.client.port, --chat.client.tls, --chat.client.ca-file, --chat.client.trust-store,"
+							+ " --chat.client.trust-store-password)");
 					return EXIT_USAGE;
 				}
 			}
 		}
-		return new ChatClient(name, host, port).run(stdin, out, err);
+		SSLSocketFactory factory = null;
+		if (tls || caFile != null || trustStore != null) {
+			try {
+				factory = sslContext(caFile, trustStore, trustStorePassword).getSocketFactory();
+			}
+			catch (IOException | GeneralSecurityException ex) {
+				err.println("chat client: cannot read the certificates to trust: " + ex.getMessage());
+				return EXIT_USAGE;
+			}
+		}
+		return new ChatClient(name, host, port, factory).run(stdin, out, err);
+	}
+
+	/** Trusts the CA file's certificates, or the trust store's, or else the JDK's default CAs. */
+	private static SSLContext sslContext(String caFile, String trustStore, String password)
+			throws IOException, GeneralSecurityException {
+		SSLContext context = SSLContext.getInstance("TLS");
+		if (caFile == null && trustStore == null) {
+			context.init(null, null, null);
+			return context;
+		}
+		KeyStore trusted;
+		if (caFile != null) {
+			trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+			trusted.load(null, null);
+			try (InputStream in = Files.newInputStream(Path.of(caFile))) {
+				int i = 0;
+				for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+					trusted.setCertificateEntry("ca-" + i++, certificate);
+				}
+			}
+		}
+		else {
+			trusted = KeyStore.getInstance(new java.io.File(trustStore), password.toCharArray());
+		}
+		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		trust.init(trusted);
+		context.init(null, trust.getTrustManagers(), null);
+		return context;
 	}
 
 	int run(InputStream stdin, PrintStream out, PrintStream err) {
-		Socket socket = new Socket();
+		Socket plain = new Socket();
+		Socket socket;
 		try {
-			socket.connect(new InetSocketAddress(this.host, this.port), 5000);
-			socket.setTcpNoDelay(true);
+			plain.connect(new InetSocketAddress(this.host, this.port), 5000);
+			plain.setTcpNoDelay(true);
+			socket = (this.tls != null) ? startTls(plain) : plain;
 		}
 		catch (IOException ex) {
 			err.println("chat client: cannot connect to " + this.host + ":" + this.port + ": " + ex.getMessage());
-			closeQuietly(socket);
+			closeQuietly(plain);
 			return EXIT_CANNOT_CONNECT;
 		}
 		try {
-			out.println("Connected to " + this.host + ":" + this.port + "; /help lists the commands, /quit leaves.");
+			out.println("Connected to " + this.host + ":" + this.port
+					+ ((socket instanceof SSLSocket ssl) ? " over " + ssl.getSession().getProtocol() : "")
+					+ "; /help lists the commands, /quit leaves.");
 			OutputStream toServer = socket.getOutputStream();
 			CompletableFuture<Integer> ended = new CompletableFuture<>();
 			start("chat-client-socket", () -> ended.complete(printServerLines(socket, out, err)));
@@ -138,6 +212,23 @@ public final class ChatClient {
 		finally {
 			closeQuietly(socket);
 		}
+	}
+
+	/** TLS over the connected socket, checking that the certificate names the host (RFC 6125). */
+	private Socket startTls(Socket plain) throws IOException {
+		SSLSocket socket = (SSLSocket) this.tls.createSocket(plain, this.host, this.port, true);
+		SSLParameters parameters = socket.getSSLParameters();
+		parameters.setEndpointIdentificationAlgorithm("HTTPS");
+		socket.setSSLParameters(parameters);
+		socket.setSoTimeout(0);
+		try {
+			socket.startHandshake();
+		}
+		catch (IOException ex) {
+			closeQuietly(socket);
+			throw new IOException("TLS handshake failed: " + ex.getMessage(), ex);
+		}
+		return socket;
 	}
 
 	/** Prints server lines until the connection ends; returns the exit code. Socket thread. */

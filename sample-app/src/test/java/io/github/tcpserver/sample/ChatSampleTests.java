@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * application {@link ChatMessageFilter} bean is applied.
  */
 @SpringBootTest(properties = { "tcp.server.port=0", "chat.port=0", "chat.framed-port=0", "http.port=0",
-		"sample.download.port=0" })
+		"sample.download.port=0", "sample.tls.echo-port=0", "sample.tls.https-port=0",
+		"sample.tls.chat-port=0", "sample.tls.mutual-port=0" })
 class ChatSampleTests {
 
 	@Autowired

@@ -143,6 +143,8 @@ class GracefulShutdownIT {
 		return new ProcessBuilder("env", "--default-signal=INT", java, "-Xmx256m", "-jar", jar.toString(), "--server.port=0",
 				"--server.address=127.0.0.1", "--tcp.server.port=0", "--tcp.server.address=127.0.0.1",
 				"--sample.download.port=0", "--http.port=0", "--chat.port=0", "--chat.framed-port=0",
+				"--sample.tls.echo-port=0", "--sample.tls.https-port=0", "--sample.tls.chat-port=0",
+				"--sample.tls.mutual-port=0", "--tcp.server.http.max-body-size=8MB",
 				"--spring.lifecycle.timeout-per-shutdown-phase=" + DRAIN_TIMEOUT.toSeconds() + "s")
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile())
@@ -153,6 +155,69 @@ class GracefulShutdownIT {
 	 * Whether the process ignores SIGINT (bit 2 of SigIgn in /proc), which {@link #start(Path)}
 	 * prevents; checked so that a regression fails with that reason, not as a drain timeout.
 	 */
+	/**
+	 * The same over TLS: an HTTPS echo of {@value #REPLY} bytes left queued for a client that has
+	 * not read yet; after SIGINT it must get the whole response, then a close_notify, then the end
+	 * of stream.
+	 */
+	@Test
+	void sigintDrainsAQueuedHttpsReplyThenSendsCloseNotify(@TempDir Path dir) throws Exception {
+		Path log = dir.resolve("sample.log");
+		this.process = start(log);
+		String started = awaitLog(log, Duration.ofSeconds(60), "Started SampleApplication");
+		int httpPort = group(started, "Tomcat started on port (\\d+)");
+		int httpsPort = group(started, "'https' on 127\\.0\\.0\\.1:(\\d+)");
+		byte[] body = new byte[REPLY];
+		new java.util.Random(19).nextBytes(body);
+		try (Socket socket = new Socket()) {
+			socket.setReceiveBufferSize(32 * 1024);
+			socket.connect(new InetSocketAddress("127.0.0.1", httpsPort), 5000);
+			socket.setSoTimeout(30_000);
+			TlsWireClient client = new TlsWireClient(sampleCa(), "localhost");
+			client.handshake(socket);
+			client.send(socket, ("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\n"
+					+ "Content-Length: " + REPLY + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			client.send(socket, body);
+			await(Duration.ofSeconds(20), "the response to be queued", () -> {
+				for (JsonNode item : get(httpPort, "/actuator/tcpserver?sort=queued").at("/connections/items")) {
+					if (item.path("listener").asString().equals("https") && item.path("queuedBytes").asLong() > 0
+							&& item.path("bytesReceived").asLong() > REPLY) {
+						return true;
+					}
+				}
+				return false;
+			});
+			Process kill = new ProcessBuilder("kill", "-INT", Long.toString(this.process.pid())).inheritIO().start();
+			assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -INT sent").isTrue();
+			awaitLog(log, Duration.ofSeconds(20), "TCP server stopping: no longer accepting; draining 1");
+			Future<Boolean> closeNotify = this.readers.submit(() -> client.readToEnd(socket));
+			assertThat(closeNotify.get(DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("close_notify before the end")
+				.isTrue();
+			byte[] response = client.received();
+			String text = new String(response, StandardCharsets.ISO_8859_1);
+			int headerEnd = text.indexOf("\r\n\r\n") + 4;
+			assertThat(text).startsWith("HTTP/1.1 200");
+			assertThat(java.util.Arrays.copyOfRange(response, headerEnd, response.length)).isEqualTo(body);
+		}
+		assertThat(this.process.waitFor(DRAIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as("process exited").isTrue();
+		assertThat(Files.readString(log)).contains("1 connection(s) drained and closed").doesNotContain("closed forcibly");
+	}
+
+	/** @return a client context that trusts the sample's development CA */
+	private static javax.net.ssl.SSLContext sampleCa() throws Exception {
+		java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+		trust.load(null, null);
+		try (InputStream in = GracefulShutdownIT.class.getResourceAsStream("/tls/sample-ca.crt")) {
+			trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+		}
+		javax.net.ssl.TrustManagerFactory trustManagers = javax.net.ssl.TrustManagerFactory
+			.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+		trustManagers.init(trust);
+		javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+		context.init(null, trustManagers.getTrustManagers(), null);
+		return context;
+	}
+
 	private static boolean sigintIgnored(long pid) {
 		try {
 			for (String line : Files.readAllLines(Paths.get("/proc", Long.toString(pid), "status"))) {

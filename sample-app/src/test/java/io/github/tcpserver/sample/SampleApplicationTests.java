@@ -14,7 +14,8 @@ import io.github.tcpserver.core.SelectorServer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @SpringBootTest(properties = { "tcp.server.port=0", "chat.port=0", "chat.framed-port=0", "http.port=0",
-		"sample.download.port=0" })
+		"sample.download.port=0", "sample.tls.echo-port=0", "sample.tls.https-port=0",
+		"sample.tls.chat-port=0", "sample.tls.mutual-port=0" })
 class SampleApplicationTests {
 
 	@LocalTcpServerPort

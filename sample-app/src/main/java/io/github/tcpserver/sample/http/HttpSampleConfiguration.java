@@ -13,7 +13,7 @@ import io.github.tcpserver.protocol.http.HttpRouter;
 import io.github.tcpserver.protocol.http.HttpServerHandler;
 
 /**
- * An HTTP listener on {@code http.port} (9080): {@code GET /} greets, {@code GET /json} answers
+ * An HTTP listener on {@code http.port} (9080), and HTTPS on {@code sample.tls.https-port} (9444): {@code GET /} greets, {@code GET /json} answers
  * JSON, {@code POST /echo} sends the body back.
  */
 @Configuration(proxyBeanMethods = false)
@@ -30,10 +30,20 @@ public class HttpSampleConfiguration {
 	@Bean
 	@SocketHandler(port = "${http.port:9080}")
 	HttpServerHandler http(HttpLimits limits) {
-		HttpRouter router = new HttpRouter().get("/", (request) -> HELLO)
+		return new HttpServerHandler(router(), limits);
+	}
+
+	/** The same routes over TLS (SSL bundle {@code sample}) on {@code sample.tls.https-port} (9444). */
+	@Bean
+	@SocketHandler(port = "${sample.tls.https-port:9444}", sslBundle = "sample")
+	HttpServerHandler https(HttpLimits limits) {
+		return new HttpServerHandler(router(), limits);
+	}
+
+	private static HttpRouter router() {
+		return new HttpRouter().get("/", (request) -> HELLO)
 			.get("/json", HttpSampleConfiguration::json)
 			.post("/echo", HttpSampleConfiguration::echo);
-		return new HttpServerHandler(router, limits);
 	}
 
 	private static HttpResponse json(HttpRequest request) {

@@ -428,7 +428,7 @@ public class HttpServerHandler implements ConnectionHandler {
 		long bodyWindowStartNanos;
 
 		/** Body bytes received when that window began. */
-		int bodyWindowStartBytes;
+		long bodyWindowStartBytes;
 
 		/** Whether that window is the grace period at the start of the body. */
 		boolean bodyInGrace;

@@ -1,5 +1,10 @@
 package io.github.tcpserver.protocol.chat.redis;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.github.tcpserver.core.ServerConfig;
 import io.github.tcpserver.protocol.chat.redis.ChatCluster.Instance;
 import io.github.tcpserver.protocol.chat.redis.ChatCluster.LineClient;
 import io.github.tcpserver.test.RedisServer;
@@ -27,19 +33,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RedisChatRoomTests {
 
+	private static final Duration MEMBER_TTL = Duration.ofMillis(1500);
+
 	private RedisServer redis;
+
+	private Process otherProcess;
 
 	private ChatCluster cluster;
 
 	@BeforeEach
 	void startRedis() throws Exception {
 		this.redis = RedisServer.startOnFreePort();
-		this.cluster = new ChatCluster(this.redis.port(), Duration.ofMillis(1500));
+		this.cluster = new ChatCluster(this.redis.port(), MEMBER_TTL);
 	}
 
 	@AfterEach
 	void stopEverything() throws Exception {
 		try {
+			if (this.otherProcess != null) {
+				this.otherProcess.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+			}
 			this.cluster.close();
 		}
 		finally {
@@ -156,7 +169,8 @@ class RedisChatRoomTests {
 		impostor.send("/nick carol");
 		assertThat(impostor.readLine()).startsWith("* Welcome, carol!");
 		assertThat(alice.readLine()).isEqualTo("* carol joined the room");
-		assertThat(bob.readLine()).isEqualTo("* carol joined the room");
+		// Alice's join notice travels through Redis while bob logs in: bob may see it after his welcome.
+		assertThat(bob.readUntil("* carol joined the room")).isSubsetOf("* alice joined the room");
 
 		bob.send("/who");
 		assertThat(bob.readLine()).isEqualTo("* In the room (3): alice, bob, carol");
@@ -184,6 +198,164 @@ class RedisChatRoomTests {
 				() -> one.room.memberNames().equals(java.util.List.of("alice", "bob")));
 		alice.send("/who");
 		assertThat(alice.readLine()).isEqualTo("* In the room (2): alice, bob");
+	}
+
+	@Test
+	void whileRedisIsDownLoginsAndMessagesAreRefusedMembersStayAndAreToldWhenItIsBack() throws Exception {
+		Instance one = this.cluster.start();
+		Instance two = this.cluster.start();
+		LineClient alice = this.cluster.login(one, "alice");
+		LineClient bob = this.cluster.login(two, "bob");
+		assertThat(alice.readLine()).isEqualTo("* bob joined the room");
+
+		this.redis.stop();
+		alice.readUntil("* The chat lost its connection to its other servers: messages cannot be sent until it is back");
+		bob.readUntil("* The chat lost its connection to its other servers: messages cannot be sent until it is back");
+		assertThat(one.room.state()).isEqualTo(RedisChatRoom.State.DOWN);
+		assertThat(one.room.redisOutages()).isEqualTo(1);
+		alice.send("anyone there?");
+		assertThat(alice.readLine())
+			.isEqualTo("! The chat is unavailable: its server lost the connection to Redis; message not sent");
+		LineClient carol = this.cluster.connect(one);
+		carol.send("NAME: carol");
+		assertThat(carol.readLine())
+			.isEqualTo("! The chat is unavailable: its server lost the connection to Redis; try again later");
+		alice.send("/who");
+		assertThat(alice.readLine()).as("still connected, with the last known room").startsWith("* In the room (2)");
+
+		this.redis.start();
+		alice.readUntil("* The chat is connected again; messages sent while it was not may have been lost");
+		bob.readUntil("* The chat is connected again; messages sent while it was not may have been lost");
+		assertThat(one.room.state()).isEqualTo(RedisChatRoom.State.UP);
+		alice.send("back again");
+		assertThat(bob.readUntilStart("alice: ")).isEqualTo("alice: back again");
+		bob.send("hi alice");
+		assertThat(alice.readUntilStart("bob: ")).isEqualTo("bob: hi alice");
+		carol.send("NAME: Alice");
+		assertThat(carol.readLine()).as("the names were claimed again in the new Redis")
+			.isEqualTo("! The name 'Alice' is taken; choose another");
+		carol.send("NAME: carol");
+		assertThat(carol.readLine()).startsWith("* Welcome, carol!");
+		assertThat(bob.readUntilStart("* carol")).isEqualTo("* carol joined the room");
+		TestSockets.await(Duration.ofSeconds(10), "both instances listing the three members",
+				() -> one.room.size() == 3 && two.room.size() == 3);
+	}
+
+	@Test
+	void aGracefulStopReleasesItsNamesAndTellsTheOtherInstancesOfTheLeaves() throws Exception {
+		Instance one = this.cluster.start();
+		Instance two = this.cluster.start();
+		LineClient alice = this.cluster.login(one, "alice");
+		LineClient bob = this.cluster.login(two, "bob");
+		assertThat(alice.readLine()).isEqualTo("* bob joined the room");
+
+		CompletableFuture<Void> stopping = CompletableFuture.runAsync(one::stopGracefully);
+		assertThat(alice.readLine()).isEqualTo("* The server is shutting down. Bye!");
+		assertThat(alice.readLine()).isNull();
+		alice.socket.close();
+		assertThat(bob.readUntil("* alice left the room (server shutting down)")).isSubsetOf("* alice joined the room");
+		stopping.get(10, TimeUnit.SECONDS);
+		LineClient newAlice = this.cluster.login(two, "ALICE");
+		assertThat(bob.readLine()).isEqualTo("* ALICE joined the room");
+		newAlice.send("/who");
+		assertThat(newAlice.readLine()).isEqualTo("* In the room (2): ALICE, bob");
+		TestSockets.await(Duration.ofSeconds(10), "the stopped instance gone from the survivor's view",
+				() -> !two.room.membersByInstance().containsKey(one.room.instanceId()));
+	}
+
+	@Test
+	void theMembersOfAKilledInstanceAreAnnouncedAsLeftAndTheirNamesFreedWithinTheMemberTtl() throws Exception {
+		Instance one = this.cluster.start();
+		LineClient alice = this.cluster.login(one, "alice");
+		String java = ProcessHandle.current().info().command().orElse("java");
+		String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+		ProcessBuilder builder = new ProcessBuilder(java, "-cp", classPath, ChatInstanceMain.class.getName(),
+				Integer.toString(this.redis.port()), Long.toString(MEMBER_TTL.toMillis()));
+		builder.redirectErrorStream(true);
+		this.otherProcess = builder.start();
+		BufferedReader output = new BufferedReader(
+				new InputStreamReader(this.otherProcess.getInputStream(), StandardCharsets.UTF_8));
+		String portLine;
+		do {
+			portLine = output.readLine();
+			assertThat(portLine).as("the other instance started").isNotNull();
+		}
+		while (!portLine.startsWith("PORT "));
+		int otherPort = Integer.parseInt(portLine.substring(5));
+		CompletableFuture.runAsync(() -> output.lines().forEach((line) -> { }));
+		LineClient bob = loginOnPort(otherPort, "bob");
+		LineClient dave = loginOnPort(otherPort, "dave");
+		assertThat(alice.readLine()).isEqualTo("* bob joined the room");
+		assertThat(alice.readLine()).isEqualTo("* dave joined the room");
+		bob.send("/who");
+		assertThat(bob.readUntilStart("* In the room")).isEqualTo("* In the room (3): alice, bob, dave");
+
+		long killed = System.nanoTime();
+		this.otherProcess.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+		List<String> leaves = List.of(alice.readLine(), alice.readLine());
+		Duration announcedAfter = Duration.ofNanos(System.nanoTime() - killed);
+		assertThat(leaves).containsExactlyInAnyOrder("* bob left the room (its server stopped responding)",
+				"* dave left the room (its server stopped responding)");
+		// Within the member TTL, plus scheduling slack on a busy build machine.
+		assertThat(announcedAfter).isLessThan(MEMBER_TTL.plusSeconds(1));
+		LineClient newBob = this.cluster.login(one, "Bob");
+		assertThat(alice.readLine()).isEqualTo("* Bob joined the room");
+		newBob.send("/who");
+		assertThat(newBob.readLine()).isEqualTo("* In the room (2): alice, Bob");
+		assertThat(one.room.reapedInstances()).isEqualTo(1);
+	}
+
+	@Test
+	void aMemberThatStopsReadingIsDisconnectedWhileTheOthersOfItsInstanceReceiveEverything() throws Exception {
+		Instance one = this.cluster.start(64 * 1024, ServerConfig.builder().ioThreads(2).sendBufferSize(8 * 1024).build());
+		Instance two = this.cluster.start();
+		Socket stalled = new Socket();
+		stalled.setReceiveBufferSize(4 * 1024);
+		stalled.connect(new InetSocketAddress("127.0.0.1", one.port()), 5000);
+		stalled.getOutputStream().write("NAME: sleepy\n".getBytes(StandardCharsets.US_ASCII));
+		TestSockets.await(Duration.ofSeconds(10), "sleepy logged in", () -> two.room.size() == 1);
+		LineClient bob = this.cluster.login(one, "bob");
+		LineClient alice = this.cluster.login(two, "alice");
+		bob.readUntil("* alice joined the room");
+		String padding = "-".repeat(60);
+		boolean sleepyLeft = false;
+		int batches = 50;
+		int batch = 100;
+		for (int b = 0; b < batches; b++) {
+			StringBuilder lines = new StringBuilder();
+			for (int i = 0; i < batch; i++) {
+				lines.append("message ").append(b * batch + i).append(' ').append(padding).append('\n');
+			}
+			write(alice, lines.toString());
+			for (int i = 0; i < batch;) {
+				String line = bob.readLine();
+				assertThat(line).as("bob is still connected").isNotNull();
+				if (line.startsWith("* sleepy left the room (not reading: ")) {
+					sleepyLeft = true;
+				}
+				else {
+					assertThat(line).isEqualTo("alice: message " + (b * batch + i) + " " + padding);
+					i++;
+				}
+			}
+		}
+		if (!sleepyLeft) {
+			assertThat(bob.readLine()).startsWith("* sleepy left the room (not reading: ");
+		}
+		assertThat(alice.readUntilStart("* sleepy")).startsWith("* sleepy left the room (not reading: ");
+		assertThat(one.room.slowMemberDisconnects()).isEqualTo(1);
+		assertThat(two.room.memberNames()).containsExactly("alice", "bob");
+		stalled.close();
+	}
+
+	private LineClient loginOnPort(int port, String name) throws Exception {
+		Socket socket = TestSockets.connect(port);
+		socket.setSoTimeout(15_000);
+		LineClient client = new LineClient(socket);
+		assertThat(client.readLine()).startsWith("* Welcome to the chat!");
+		client.send("NAME: " + name);
+		assertThat(client.readLine()).startsWith("* Welcome, " + name + "!");
+		return client;
 	}
 
 }

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # Servers and clients the integration tests start on loopback; each test starts its own on a
 # free port and stops it afterwards.
-PACKAGES=(curl openssl)
+PACKAGES=(curl openssl redis-server)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

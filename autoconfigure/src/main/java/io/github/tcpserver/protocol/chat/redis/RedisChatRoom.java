@@ -286,6 +286,22 @@ public final class RedisChatRoom implements ChatRoom, AutoCloseable {
 		return all;
 	}
 
+	/** @return the name of the member with that key on any instance, or {@code null} */
+	private String nameOf(String key) {
+		ChatMember local = this.localByKey.get(key);
+		Claim claim = (local != null) ? this.owned.get(local) : null;
+		if (claim != null) {
+			return claim.name();
+		}
+		for (Map.Entry<String, Map<String, String>> names : this.view.entrySet()) {
+			String name = names.getValue().get(key);
+			if (name != null && !names.getKey().equals(this.instance)) {
+				return name;
+			}
+		}
+		return null;
+	}
+
 	@Override
 	public long maxPendingOutput() {
 		return this.delivery.maxPendingOutput();
@@ -367,7 +383,7 @@ public final class RedisChatRoom implements ChatRoom, AutoCloseable {
 	@Override
 	public String sendPrivate(ChatMember from, String to, String text) {
 		String key = ChatText.key(to);
-		String recipient = everyone().get(key);
+		String recipient = nameOf(key);
 		Claim sender = this.owned.get(from);
 		if (recipient == null || sender == null || sender.key().equals(key)) {
 			return "No one else here is called '" + ChatText.singleLine(to) + "'; /who lists the members";

@@ -70,7 +70,7 @@ public final class RedisChatRoom implements ChatRoom, AutoCloseable {
 	 *
 	 * @param keyPrefix prefix of the room's Redis keys and channel; instances with the same prefix share the room
 	 * @param memberTtl a stopped instance's members are announced as left and their names freed
-	 * within this time; instances renew their members three times per period
+	 * within this time; instances renew their members four times per period
 	 * @param maxQueuedEvents bound on events waiting to be published and events waiting to be delivered
 	 * @param stopTimeout longest wait, when closing, for queued events and the release of names
 	 */
@@ -181,11 +181,12 @@ public final class RedisChatRoom implements ChatRoom, AutoCloseable {
 		this.delivery = new ChatDelivery(maxPendingOutput);
 		this.settings = settings;
 		long ttl = settings.memberTtl().toNanos();
-		this.heartbeatNanos = ttl / 3;
-		// Alive for two heartbeats: one missed heartbeat is tolerated, and a survivor checking once
-		// per heartbeat still finds a dead instance within the member TTL.
+		this.heartbeatNanos = ttl / 4;
+		// Alive for three heartbeats: two missed heartbeats (a long GC pause, a slow Redis) are
+		// tolerated, and a survivor checking once per heartbeat still finds a dead instance within
+		// the member TTL.
 		this.store = new RedisChatStore(connectionFactory, settings.keyPrefix(), this.instance, settings.memberTtl(),
-				Duration.ofNanos(2 * ttl / 3));
+				Duration.ofNanos(3 * ttl / 4));
 		this.inbound = new ArrayBlockingQueue<>(settings.maxQueuedEvents());
 		this.worker = new Thread(this::work, "chat-redis-worker-" + this.instance);
 		this.worker.setDaemon(true);
@@ -625,8 +626,13 @@ public final class RedisChatRoom implements ChatRoom, AutoCloseable {
 			boolean lostData = this.connectedBefore && beat.fresh();
 			if (this.connectedBefore && (before == State.DOWN || lostData)) {
 				log.log(Level.INFO, () -> "Chat room " + this.instance + " is connected to Redis again"
-						+ (lostData ? " (Redis had lost the room's data)" : ""));
+						+ (lostData ? " (Redis had forgotten this instance: restarted empty, or took it for dead)" : ""));
 				tellLocal("* The chat is connected again; messages sent while it was not may have been lost");
+			}
+			if (lostData) {
+				// Redis forgot this instance (it restarted empty, or a survivor took this instance for
+				// dead after a pause and announced its members as left): announce them again.
+				rejoin();
 			}
 			else if (!this.connectedBefore) {
 				log.log(Level.INFO, () -> "Chat room " + this.instance + " joined the room on Redis");
@@ -657,6 +663,18 @@ public final class RedisChatRoom implements ChatRoom, AutoCloseable {
 			}
 		};
 		this.subscription = this.store.subscribe(listener);
+	}
+
+	private void rejoin() {
+		List<ChatEvent> events = new ArrayList<>();
+		this.owned.forEach((member, claim) -> {
+			events.add(ChatEvent.claim(this.instance, claim.key(), claim.name(), ""));
+			events.add(ChatEvent.line(this.instance, Long.toString(claim.serial()),
+					"* " + claim.name() + " joined the room"));
+		});
+		if (!events.isEmpty()) {
+			publishNow(events.toArray(ChatEvent[]::new));
+		}
 	}
 
 	private void announceDead(Map<String, Map<String, String>> dead) {

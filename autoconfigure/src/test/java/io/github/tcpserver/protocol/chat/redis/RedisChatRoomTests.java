@@ -266,6 +266,22 @@ class RedisChatRoomTests {
 	}
 
 	@Test
+	void linesSentWithTheLoginWaitForRedisAndAreAnsweredAfterTheWelcomeInOrder() throws Exception {
+		Instance one = this.cluster.start();
+		Instance two = this.cluster.start();
+		LineClient alice = this.cluster.login(two, "alice");
+		LineClient bob = this.cluster.connect(one);
+		bob.send("NAME: bob\nfirst\n/who\n/nick robert\nsecond");
+		assertThat(bob.readLine()).startsWith("* Welcome, bob!");
+		assertThat(bob.readUntilStart("* In the room")).isEqualTo("* In the room (2): alice, bob");
+		assertThat(bob.readUntilStart("* You are")).isEqualTo("* You are now robert");
+		assertThat(alice.readUntil("* bob joined the room")).isEmpty();
+		assertThat(alice.readLine()).isEqualTo("bob: first");
+		assertThat(alice.readLine()).isEqualTo("* bob is now known as robert");
+		assertThat(alice.readLine()).isEqualTo("robert: second");
+	}
+
+	@Test
 	void aGracefulStopReleasesItsNamesAndTellsTheOtherInstancesOfTheLeaves() throws Exception {
 		Instance one = this.cluster.start();
 		Instance two = this.cluster.start();

@@ -13,6 +13,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.util.unit.DataSize;
 
+import io.github.tcpserver.context.RedisChatRoomLifecycle;
 import io.github.tcpserver.protocol.chat.ChatMessageFilter;
 import io.github.tcpserver.protocol.chat.ChatRoom;
 import io.github.tcpserver.protocol.chat.redis.RedisChatRoom;
@@ -29,9 +30,9 @@ import io.github.tcpserver.protocol.chat.redis.RedisChatRoom;
 public final class ChatRedisAutoConfiguration {
 
 	/**
-	 * The room, started (connected, or {@link RedisChatRoom.State#DOWN} and retrying) before any
-	 * listener serves; closed after the server's graceful stop, so that the leaves of its members are
-	 * announced before this instance leaves Redis.
+	 * The room; {@link RedisChatRoomLifecycle} connects it before any listener serves and closes it
+	 * after the server's graceful stop (the destroy method is the fallback when the context never
+	 * started).
 	 */
 	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean(ChatRoom.class)
@@ -43,12 +44,16 @@ public final class ChatRedisAutoConfiguration {
 			.bind("chat.max-pending-output", DataSize.class)
 			.map(DataSize::toBytes)
 			.orElse(ChatRoom.DEFAULT_MAX_PENDING_OUTPUT);
-		RedisChatRoom room = new RedisChatRoom(redisConnectionFactory,
-				filter.getIfAvailable(() -> ChatMessageFilter.ACCEPT_ALL), maxPendingOutput,
-				new RedisChatRoom.Settings(properties.getKeyPrefix(), properties.getMemberTtl(),
+		return new RedisChatRoom(redisConnectionFactory, filter.getIfAvailable(() -> ChatMessageFilter.ACCEPT_ALL),
+				maxPendingOutput, new RedisChatRoom.Settings(properties.getKeyPrefix(), properties.getMemberTtl(),
 						properties.getMaxQueuedEvents(), properties.getStopTimeout()));
-		room.start();
-		return room;
+	}
+
+	@Bean
+	@ConditionalOnBean(RedisChatRoom.class)
+	@ConditionalOnMissingBean
+	RedisChatRoomLifecycle redisChatRoomLifecycle(RedisChatRoom chatRoom) {
+		return new RedisChatRoomLifecycle(chatRoom);
 	}
 
 }

@@ -1,6 +1,13 @@
 package io.github.tcpserver.autoconfigure;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,11 +22,23 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import io.github.tcpserver.actuate.ChatClusterEndpoint;
 import io.github.tcpserver.actuate.ChatRoomHealthIndicator;
 import io.github.tcpserver.actuate.ChatRoomMetricsBinder;
+import io.github.tcpserver.codec.LineCodec;
+import io.github.tcpserver.context.RedisChatRoomLifecycle;
+import io.github.tcpserver.context.SocketHandler;
+import io.github.tcpserver.core.SelectorServer;
+import io.github.tcpserver.protocol.FramingHandler;
+import io.github.tcpserver.protocol.chat.ChatProtocol;
 import io.github.tcpserver.protocol.chat.ChatRoom;
 import io.github.tcpserver.protocol.chat.LocalChatRoom;
 import io.github.tcpserver.protocol.chat.redis.RedisChatRoom;
@@ -75,6 +94,55 @@ class ChatRedisAutoConfigurationTests {
 	}
 
 	@Test
+	void closingTheContextTellsTheOtherInstancesOfTheLeavesAndReleasesTheNamesBeforeRedisConnectionsStop()
+			throws Exception {
+		List<String> events = new CopyOnWriteArrayList<>();
+		LettuceConnectionFactory observer = new LettuceConnectionFactory(
+				new RedisStandaloneConfiguration("127.0.0.1", redis.port()));
+		observer.afterPropertiesSet();
+		observer.start();
+		RedisConnection subscription = observer.getConnection();
+		String[] instance = new String[1];
+		try {
+			subscription.subscribe((message, pattern) -> events.add(new String(message.getBody(), StandardCharsets.UTF_8)),
+					"{chat}:room".getBytes(StandardCharsets.UTF_8));
+			runner().withConfiguration(AutoConfigurations.of(TcpServerAutoConfiguration.class))
+				.withUserConfiguration(ChatListenerConfiguration.class)
+				.withPropertyValues("chat.cluster=redis", "tcp.server.port=0", "tcp.server.address=127.0.0.1",
+						"tcp.server.io-threads=1")
+				.run((context) -> {
+					assertThat(context).hasNotFailed().hasSingleBean(RedisChatRoomLifecycle.class);
+					instance[0] = context.getBean(RedisChatRoom.class).instanceId();
+					Socket socket = TestSockets.connect(context.getBean(SelectorServer.class).port("chat"));
+					socket.getOutputStream().write("NAME: alice\n".getBytes(StandardCharsets.US_ASCII));
+					BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+							StandardCharsets.UTF_8));
+					assertThat(in.readLine()).startsWith("* Welcome to the chat!");
+					assertThat(in.readLine()).startsWith("* Welcome, alice!");
+					// The context closes after this lambda; the client reads to the end meanwhile.
+					CompletableFuture.runAsync(() -> {
+						try (socket) {
+							in.lines().forEach((line) -> { });
+						}
+						catch (Exception ex) {
+							// the server closed it
+						}
+					});
+				});
+			TestSockets.await(Duration.ofSeconds(10), "alice's leave on the channel",
+					() -> events.stream().anyMatch((event) -> event.endsWith("* alice left the room (server shutting down)")));
+			StringRedisTemplate redisTemplate = new StringRedisTemplate(observer);
+			assertThat(redisTemplate.hasKey("{chat}:name:alice")).as("alice's name released").isFalse();
+			assertThat(redisTemplate.opsForZSet().score("{chat}:instances", instance[0])).as("instance deregistered")
+				.isNull();
+		}
+		finally {
+			subscription.close();
+			observer.destroy();
+		}
+	}
+
+	@Test
 	void withoutChatClusterRedisThereIsNoRedisRoom() {
 		runner().run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(ChatRoom.class));
 		runner().withPropertyValues("chat.cluster=none")
@@ -119,6 +187,17 @@ class ChatRedisAutoConfigurationTests {
 		finally {
 			own.stop();
 		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class ChatListenerConfiguration {
+
+		@Bean
+		@SocketHandler
+		FramingHandler<String> chat(ChatRoom chatRoom) {
+			return new FramingHandler<>(new LineCodec(1024), new ChatProtocol(chatRoom));
+		}
+
 	}
 
 }

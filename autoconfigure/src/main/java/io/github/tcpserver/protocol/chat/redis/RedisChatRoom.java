@@ -199,7 +199,10 @@ public final class RedisChatRoom implements ChatRoom, AutoCloseable {
 	 * that logins work at once) and starts the worker and the dispatcher. Redis being down is not an
 	 * error: the room starts {@link State#DOWN} and keeps trying.
 	 */
-	public void start() {
+	public synchronized void start() {
+		if (this.dispatcher.getState() != Thread.State.NEW || this.closed) {
+			return; // started already (or closed): once only
+		}
 		this.dispatcher.start();
 		heartbeat();
 		this.worker.start();
@@ -820,7 +823,7 @@ public final class RedisChatRoom implements ChatRoom, AutoCloseable {
 	 * is queued. Idempotent.
 	 */
 	@Override
-	public void close() {
+	public synchronized void close() {
 		if (this.closed) {
 			return;
 		}

@@ -24,9 +24,10 @@ public final class ChatMember {
 
 	/**
 	 * Lines that arrived while a name claim was in flight (reading is paused meanwhile, so these are
-	 * only the rest of one read); replayed in order once the claim is answered. Loop thread only.
+	 * only the rest of one read); replayed in order once the claim is answered. Loop thread only;
+	 * created on first use, as rooms in this JVM answer at once.
 	 */
-	final ArrayDeque<String> heldFrames = new ArrayDeque<>();
+	ArrayDeque<String> heldFrames;
 
 	/** Whether a claim is in flight; loop thread only. */
 	boolean claiming;

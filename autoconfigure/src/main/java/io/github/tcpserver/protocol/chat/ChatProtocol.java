@@ -1,6 +1,7 @@
 package io.github.tcpserver.protocol.chat;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
@@ -119,7 +120,7 @@ public class ChatProtocol implements FrameHandler<String> {
 				claimed(member, previous, name, outcome(claim));
 			}
 			FramedConnection<String> connection = member.connection();
-			while (!member.claiming && !member.heldFrames.isEmpty()) {
+			while (!member.claiming && member.heldFrames != null && !member.heldFrames.isEmpty()) {
 				onFrame(connection, member.heldFrames.poll());
 			}
 			if (!member.claiming) {
@@ -158,6 +159,9 @@ public class ChatProtocol implements FrameHandler<String> {
 	}
 
 	private void hold(ChatMember member, String frame) {
+		if (member.heldFrames == null) {
+			member.heldFrames = new ArrayDeque<>();
+		}
 		if (member.heldFrames.size() >= MAX_HELD_LINES) {
 			member.leaving("too many lines while logging in");
 			error(member, "Too many lines sent while logging in (more than " + MAX_HELD_LINES + "); disconnecting");

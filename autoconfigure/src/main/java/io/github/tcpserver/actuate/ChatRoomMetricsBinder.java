@@ -34,6 +34,9 @@ public class ChatRoomMetricsBinder implements MeterBinder {
 		FunctionCounter.builder("chat.cluster.redis.outages", this.room, RedisChatRoom::redisOutages)
 			.description("Times the chat room lost its connection to Redis")
 			.register(registry);
+		FunctionCounter.builder("chat.cluster.redis.resubscriptions", this.room, RedisChatRoom::resubscriptions)
+			.description("Times the Redis subscription was cut and subscribed again, events in between lost")
+			.register(registry);
 		FunctionCounter.builder("chat.cluster.messages.refused", this.room, RedisChatRoom::refusedMessages)
 			.description("Messages refused because Redis was unreachable or too many events were queued")
 			.register(registry);

@@ -69,6 +69,22 @@ public final class RedisServer implements AutoCloseable {
 		stop();
 	}
 
+	/**
+	 * Sends one inline command (words separated by spaces) on a connection of its own.
+	 * @return the first line of the reply
+	 */
+	public String command(String command) throws IOException {
+		try (Socket socket = new Socket()) {
+			socket.connect(new InetSocketAddress("127.0.0.1", this.port), 5000);
+			socket.setSoTimeout(5000);
+			OutputStream out = socket.getOutputStream();
+			out.write((command + "\r\n").getBytes(StandardCharsets.UTF_8));
+			out.flush();
+			return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+					StandardCharsets.UTF_8)).readLine();
+		}
+	}
+
 	private boolean answers() {
 		if (!this.process.isAlive()) {
 			String output;

@@ -24,9 +24,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.springframework.data.redis.connection.Message;
 import org.springframework.data.redis.connection.MessageListener;
 import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.SubscriptionListener;
 
 import io.github.tcpserver.protocol.chat.ChatDelivery;
 import io.github.tcpserver.protocol.chat.ChatMember;
@@ -149,6 +151,11 @@ public final class RedisChatRoom implements ChatRoom, AutoCloseable {
 	/** Set by the subscription when it dropped an event; the dispatcher then tells the members. */
 	private final AtomicBoolean inboundLost = new AtomicBoolean();
 
+	/** Set when Lettuce subscribed again after its connection was cut; the dispatcher tells the members. */
+	private final AtomicBoolean resubscribed = new AtomicBoolean();
+
+	private final LongAdder resubscriptions = new LongAdder();
+
 	private final Thread worker;
 
 	private final Thread dispatcher;
@@ -236,6 +243,11 @@ public final class RedisChatRoom implements ChatRoom, AutoCloseable {
 	/** @return messages refused because Redis was unreachable or too much was queued */
 	public long refusedMessages() {
 		return this.refusedMessages.sum();
+	}
+
+	/** @return times the subscription was cut and Lettuce subscribed again by itself */
+	public long resubscriptions() {
+		return this.resubscriptions.sum();
 	}
 
 	/** @return instances found dead whose members this instance announced as left */
@@ -658,14 +670,35 @@ public final class RedisChatRoom implements ChatRoom, AutoCloseable {
 				log.log(Level.DEBUG, "Closing the old chat subscription failed", ex);
 			}
 		}
-		MessageListener listener = (message, pattern) -> {
-			if (!this.inbound.offer(new String(message.getBody(), StandardCharsets.UTF_8))) {
+		this.subscription = this.store.subscribe(new Subscriber());
+	}
+
+	/**
+	 * Hands the channel's events to the dispatcher. Lettuce subscribes again by itself after its
+	 * connection was cut (a kill, a network blip shorter than a heartbeat): each subscription after
+	 * the first means events may have been missed in between, and the members are told.
+	 */
+	private final class Subscriber implements MessageListener, SubscriptionListener {
+
+		private final AtomicLong subscriptions = new AtomicLong();
+
+		@Override
+		public void onMessage(Message message, byte[] pattern) {
+			if (!RedisChatRoom.this.inbound.offer(new String(message.getBody(), StandardCharsets.UTF_8))) {
 				// The subscription must never wait for a member or the dispatcher: drop, count, tell.
-				this.droppedEvents.increment();
-				this.inboundLost.set(true);
+				RedisChatRoom.this.droppedEvents.increment();
+				RedisChatRoom.this.inboundLost.set(true);
 			}
-		};
-		this.subscription = this.store.subscribe(listener);
+		}
+
+		@Override
+		public void onChannelSubscribed(byte[] channel, long count) {
+			if (this.subscriptions.incrementAndGet() > 1) {
+				RedisChatRoom.this.resubscriptions.increment();
+				RedisChatRoom.this.resubscribed.set(true);
+			}
+		}
+
 	}
 
 	private void rejoin() {
@@ -759,6 +792,11 @@ public final class RedisChatRoom implements ChatRoom, AutoCloseable {
 			}
 			catch (InterruptedException ex) {
 				return;
+			}
+			if (this.resubscribed.getAndSet(false)) {
+				log.log(Level.WARNING, () -> "Chat room " + this.instance + " was subscribed again after its Redis "
+						+ "subscription was cut; events published meanwhile are lost");
+				tellLocal("* The chat's connection was interrupted; messages sent meanwhile may have been lost");
 			}
 			if (this.inboundLost.getAndSet(false)) {
 				log.log(Level.WARNING, () -> "Chat room " + this.instance + " fell behind its Redis channel; "

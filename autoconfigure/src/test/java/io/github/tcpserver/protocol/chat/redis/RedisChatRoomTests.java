@@ -285,6 +285,22 @@ class RedisChatRoomTests {
 	}
 
 	@Test
+	void whenTheSubscriptionIsCutTheMembersAreToldMessagesMayHaveBeenLostAndTheRoomGoesOn() throws Exception {
+		Instance one = this.cluster.start();
+		Instance two = this.cluster.start();
+		LineClient alice = this.cluster.login(one, "alice");
+		LineClient bob = this.cluster.login(two, "bob");
+		assertThat(alice.readLine()).isEqualTo("* bob joined the room");
+		assertThat(this.redis.command("CLIENT KILL TYPE pubsub")).as("both subscriptions cut").isEqualTo(":2");
+		alice.readUntil("* The chat's connection was interrupted; messages sent meanwhile may have been lost");
+		bob.readUntil("* The chat's connection was interrupted; messages sent meanwhile may have been lost");
+		assertThat(one.room.resubscriptions()).isEqualTo(1);
+		assertThat(one.room.state()).isEqualTo(RedisChatRoom.State.UP);
+		alice.send("still here");
+		assertThat(bob.readUntilStart("alice: ")).isEqualTo("alice: still here");
+	}
+
+	@Test
 	void aGracefulStopReleasesItsNamesAndTellsTheOtherInstancesOfTheLeaves() throws Exception {
 		Instance one = this.cluster.start();
 		Instance two = this.cluster.start();

@@ -328,8 +328,15 @@ public final class RedisChatRoom implements ChatRoom, AutoCloseable {
 		return this.delivery.slowMemberDisconnects();
 	}
 
+	/** Announces to every member of every instance; past {@code maxQueuedEvents} it is refused, logged and counted. */
 	@Override
 	public void announce(String text) {
+		if (this.state == State.UP && this.outbound.size() >= this.settings.maxQueuedEvents()) {
+			this.refusedMessages.increment();
+			log.log(Level.WARNING, () -> "Chat announcement refused: " + this.settings.maxQueuedEvents()
+					+ " events already wait for Redis");
+			return;
+		}
 		broadcast(null, "* " + ChatText.singleLine(text));
 	}
 

@@ -181,6 +181,10 @@ class RedisChatRoomTests {
 		assertThat(impostor.readLine()).isEqualTo("bob (private): hi carol");
 		alice.send("/msg dave hello?");
 		assertThat(alice.readLine()).startsWith("! No one else here is called 'dave'");
+		two.room.announce("maintenance at\nnoon");
+		assertThat(alice.readLine()).as("an announcement reaches every instance").isEqualTo("* maintenance at noon");
+		assertThat(bob.readLine()).isEqualTo("* maintenance at noon");
+		assertThat(impostor.readLine()).isEqualTo("* maintenance at noon");
 
 		bob.send("/nick robert");
 		assertThat(bob.readLine()).isEqualTo("* You are now robert");

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # Servers and clients the integration tests start on loopback; each test starts its own on a
 # free port and stops it afterwards.
-PACKAGES=(curl openssl prometheus)
+PACKAGES=(curl openssl prometheus redis-server)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

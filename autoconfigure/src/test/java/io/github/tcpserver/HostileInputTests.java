@@ -28,7 +28,7 @@ import io.github.tcpserver.core.SelectorServer;
 import io.github.tcpserver.core.ServerConfig;
 import io.github.tcpserver.protocol.FramingHandler;
 import io.github.tcpserver.protocol.chat.ChatProtocol;
-import io.github.tcpserver.protocol.chat.ChatRoom;
+import io.github.tcpserver.protocol.chat.LocalChatRoom;
 import io.github.tcpserver.protocol.echo.EchoHandler;
 import io.github.tcpserver.protocol.http.HttpLimits;
 import io.github.tcpserver.protocol.http.HttpResponse;
@@ -57,7 +57,7 @@ class HostileInputTests {
 		this.server = new SelectorServer(ServerConfig.builder().ioThreads(2).build(),
 				List.of(new ListenerSpec("echo", InetAddress.getLoopbackAddress(), 0, new EchoHandler()),
 						new ListenerSpec("chat", InetAddress.getLoopbackAddress(), 0,
-								new FramingHandler<>(new LineCodec(512), new ChatProtocol(new ChatRoom()))),
+								new FramingHandler<>(new LineCodec(512), new ChatProtocol(new LocalChatRoom()))),
 						new ListenerSpec("http", InetAddress.getLoopbackAddress(), 0, this.http)));
 		this.server.start();
 	}

@@ -24,6 +24,9 @@ public class ChatProperties {
 	/** Largest frame a client of the length-prefixed listener may send, header excluded. */
 	private DataSize maxFrameSize = DataSize.ofKilobytes(1);
 
+	/** Where the room lives: in this JVM (none) or shared by every instance through Redis (redis). */
+	private Cluster cluster = Cluster.NONE;
+
 	/** Unread output past which a member is disconnected as not reading. */
 	private DataSize maxPendingOutput = DataSize.ofBytes(ChatRoom.DEFAULT_MAX_PENDING_OUTPUT);
 
@@ -65,6 +68,14 @@ public class ChatProperties {
 		this.maxFrameSize = maxFrameSize;
 	}
 
+	public Cluster getCluster() {
+		return this.cluster;
+	}
+
+	public void setCluster(Cluster cluster) {
+		this.cluster = cluster;
+	}
+
 	public DataSize getMaxPendingOutput() {
 		return this.maxPendingOutput;
 	}
@@ -74,6 +85,17 @@ public class ChatProperties {
 			throw new IllegalArgumentException("chat.max-pending-output must be positive but was " + maxPendingOutput);
 		}
 		this.maxPendingOutput = maxPendingOutput;
+	}
+
+	/** Where the chat room lives. */
+	public enum Cluster {
+
+		/** In this JVM: each instance has a room of its own. */
+		NONE,
+
+		/** Shared through Redis by every instance (the library's RedisChatRoom). */
+		REDIS
+
 	}
 
 }

@@ -31,6 +31,7 @@ import io.github.tcpserver.core.ServerConfig;
 import io.github.tcpserver.protocol.FramingHandler;
 import io.github.tcpserver.protocol.chat.ChatProtocol;
 import io.github.tcpserver.protocol.chat.ChatRoom;
+import io.github.tcpserver.protocol.chat.LocalChatRoom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ChatClientTests {
 
-	private final ChatRoom room = new ChatRoom();
+	private final ChatRoom room = new LocalChatRoom();
 
 	private SelectorServer server;
 

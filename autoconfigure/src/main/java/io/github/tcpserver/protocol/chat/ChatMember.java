@@ -1,6 +1,7 @@
 package io.github.tcpserver.protocol.chat;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.tcpserver.protocol.FramedConnection;
@@ -21,6 +22,16 @@ public final class ChatMember {
 	/** Why the member is leaving, for the notice to the others; the first reason wins. */
 	private final AtomicReference<String> leaveReason = new AtomicReference<>();
 
+	/**
+	 * Lines that arrived while a name claim was in flight (reading is paused meanwhile, so these are
+	 * only the rest of one read); replayed in order once the claim is answered. Loop thread only;
+	 * created on first use, as rooms in this JVM answer at once.
+	 */
+	ArrayDeque<String> heldFrames;
+
+	/** Whether a claim is in flight; loop thread only. */
+	boolean claiming;
+
 	ChatMember(FramedConnection<String> connection, ChatRoom room) {
 		this.connection = connection;
 		this.room = room;
@@ -31,7 +42,11 @@ public final class ChatMember {
 		return this.name;
 	}
 
-	void name(String name) {
+	/**
+	 * Sets the name once the room has claimed it: for {@link ChatRoom} implementations.
+	 * @param name the claimed name
+	 */
+	public void name(String name) {
 		this.name = name;
 	}
 
@@ -54,7 +69,7 @@ public final class ChatMember {
 	 * @param text the text
 	 */
 	public void send(String text) {
-		this.room.deliver(this, ChatRoom.singleLine(text));
+		this.room.deliver(this, ChatText.singleLine(text));
 	}
 
 	/**
@@ -66,12 +81,16 @@ public final class ChatMember {
 		this.connection.close();
 	}
 
-	/** Records why the member leaves, unless a reason is already known. */
-	boolean leaving(String reason) {
+	/**
+	 * Records why the member leaves, unless a reason is already known.
+	 * @return {@code true} if this call set the reason
+	 */
+	public boolean leaving(String reason) {
 		return this.leaveReason.compareAndSet(null, reason);
 	}
 
-	String leaveReason() {
+	/** @return why the member is leaving ({@link ChatText#QUIT} after /quit), or {@code null} while it stays */
+	public String leaveReason() {
 		return this.leaveReason.get();
 	}
 

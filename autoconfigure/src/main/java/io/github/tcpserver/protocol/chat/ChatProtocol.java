@@ -1,7 +1,9 @@
 package io.github.tcpserver.protocol.chat;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 
 import io.github.tcpserver.codec.FrameException;
 import io.github.tcpserver.codec.TooLongFrameException;
@@ -24,6 +26,12 @@ import io.github.tcpserver.protocol.FramedConnection;
  * </pre>
  */
 public class ChatProtocol implements FrameHandler<String> {
+
+	/**
+	 * Lines held while a name claim is in flight. Reading is paused for the claim, so only the rest
+	 * of one read can arrive; a client that packs more than this into it is cut off.
+	 */
+	static final int MAX_HELD_LINES = 256;
 
 	static final String HELP = "* Commands: NAME: <name> or /nick <name> (log in or rename), /who (members),"
 			+ " /msg <name> <text> (private), /help, /quit; any other line goes to everyone";
@@ -49,6 +57,10 @@ public class ChatProtocol implements FrameHandler<String> {
 		ChatMember member = member(connection);
 		if (member.leaveReason() != null) {
 			return; // quitting: lines after /quit in the same read are not acted on
+		}
+		if (member.claiming) {
+			hold(member, frame);
+			return;
 		}
 		String line = frame.strip();
 		if (line.isEmpty()) {
@@ -79,7 +91,7 @@ public class ChatProtocol implements FrameHandler<String> {
 			case "/who" -> reply(member, "* In the room (" + this.room.size() + "): "
 					+ String.join(", ", this.room.memberNames()));
 			case "/msg" -> privateMessage(member, argument);
-			default -> error(member, "Unknown command '" + ChatRoom.singleLine(command) + "'; /help lists the commands");
+			default -> error(member, "Unknown command '" + ChatText.singleLine(command) + "'; /help lists the commands");
 		}
 	}
 
@@ -93,7 +105,40 @@ public class ChatProtocol implements FrameHandler<String> {
 			reply(member, "* You are already " + name);
 			return;
 		}
-		String refusal = this.room.claim(member, name);
+		CompletableFuture<String> claim = this.room.claim(member, name).toCompletableFuture();
+		if (claim.isDone()) {
+			claimed(member, previous, name, outcome(claim));
+			return;
+		}
+		// A shared room answers on another thread: the member's later lines wait (reading paused,
+		// what was already read held) so that they are answered after the login, in order.
+		member.claiming = true;
+		member.connection().pauseReading();
+		claim.whenComplete((refusal, failure) -> member.connection().unwrap().execute(() -> {
+			member.claiming = false;
+			if (member.leaveReason() == null) {
+				claimed(member, previous, name, outcome(claim));
+			}
+			FramedConnection<String> connection = member.connection();
+			while (!member.claiming && member.heldFrames != null && !member.heldFrames.isEmpty()) {
+				onFrame(connection, member.heldFrames.poll());
+			}
+			if (!member.claiming) {
+				connection.resumeReading();
+			}
+		}));
+	}
+
+	private static String outcome(CompletableFuture<String> claim) {
+		try {
+			return claim.join();
+		}
+		catch (RuntimeException ex) {
+			return "The chat cannot log you in now (" + ex.getMessage() + "); try again later";
+		}
+	}
+
+	private void claimed(ChatMember member, String previous, String name, String refusal) {
 		if (refusal != null) {
 			error(member, refusal);
 			return;
@@ -113,6 +158,19 @@ public class ChatProtocol implements FrameHandler<String> {
 		}
 	}
 
+	private void hold(ChatMember member, String frame) {
+		if (member.heldFrames == null) {
+			member.heldFrames = new ArrayDeque<>();
+		}
+		if (member.heldFrames.size() >= MAX_HELD_LINES) {
+			member.leaving("too many lines while logging in");
+			error(member, "Too many lines sent while logging in (more than " + MAX_HELD_LINES + "); disconnecting");
+			member.connection().closeAfterFlush();
+			return;
+		}
+		member.heldFrames.add(frame);
+	}
+
 	private void privateMessage(ChatMember member, String argument) {
 		if (!member.isLoggedIn()) {
 			error(member, "Log in first: NAME: <name>");
@@ -127,7 +185,7 @@ public class ChatProtocol implements FrameHandler<String> {
 	}
 
 	private void quit(ChatMember member) {
-		member.leaving(ChatRoom.QUIT);
+		member.leaving(ChatText.QUIT);
 		reply(member, "* Bye" + (member.isLoggedIn() ? ", " + member.name() : "") + "!");
 		// Out of the room now, not at the close: a graceful close may linger until the peer closes.
 		this.room.leave(member);

@@ -31,7 +31,7 @@ class ChatProtocolFuzzTests {
 
 	@FuzzTest(maxDuration = "30s")
 	void anyInputLeavesTheRoomConsistentAndEmptyAfterClose(byte[] input) {
-		ChatRoom room = new ChatRoom();
+		ChatRoom room = new LocalChatRoom();
 		FramingHandler<String> handler = new FramingHandler<>(new LineCodec(128), new ChatProtocol(room));
 		FakeConnection bystander = new FakeConnection(1);
 		FakeConnection fuzzed = new FakeConnection(2);

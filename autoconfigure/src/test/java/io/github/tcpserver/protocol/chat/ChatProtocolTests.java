@@ -50,7 +50,7 @@ class ChatProtocolTests {
 
 	private final ExecutorService executor = Executors.newCachedThreadPool();
 
-	private ChatRoom room = new ChatRoom();
+	private ChatRoom room = new LocalChatRoom();
 
 	private SelectorServer server;
 
@@ -76,7 +76,7 @@ class ChatProtocolTests {
 	}
 
 	private void start() {
-		start(new ChatRoom(), ServerConfig.builder().ioThreads(2).build());
+		start(new LocalChatRoom(), ServerConfig.builder().ioThreads(2).build());
 	}
 
 	private LineClient connect() throws IOException {
@@ -281,7 +281,7 @@ class ChatProtocolTests {
 	@Test
 	void aMemberThatStopsReadingIsDisconnectedWhileTheOthersReceiveEverything() throws Exception {
 		// Small socket buffers, so the non-reader's backlog lands in the server's queue quickly.
-		start(new ChatRoom(ChatMessageFilter.ACCEPT_ALL, 64 * 1024),
+		start(new LocalChatRoom(ChatMessageFilter.ACCEPT_ALL, 64 * 1024),
 				ServerConfig.builder().ioThreads(2).sendBufferSize(8 * 1024).build());
 		Socket stalled = new Socket();
 		this.sockets.add(stalled);
@@ -327,7 +327,7 @@ class ChatProtocolTests {
 
 	@Test
 	void aFilterMayRewriteOrRejectMessages() throws Exception {
-		start(new ChatRoom((sender, recipient, text) -> text.contains("spam")
+		start(new LocalChatRoom((sender, recipient, text) -> text.contains("spam")
 				? ChatMessageFilter.Result.reject("No spam, " + sender.name())
 				: ChatMessageFilter.Result.accept((recipient != null) ? text : text.toUpperCase(Locale.ROOT)),
 				ChatRoom.DEFAULT_MAX_PENDING_OUTPUT), ServerConfig.builder().ioThreads(2).build());

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Timeout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@link ChatRoom} on its own, without sockets: what other threads see while a member renames
+ * {@link LocalChatRoom} on its own, without sockets: what other threads see while a member renames
  * itself.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -18,17 +18,17 @@ class ChatRoomTests {
 
 	@Test
 	void aMemberRenamingItselfIsListedAndCountedOnceWhileOtherThreadsLook() throws Exception {
-		ChatRoom room = new ChatRoom();
+		LocalChatRoom room = new LocalChatRoom();
 		ChatMember bob = new ChatMember(null, room);
 		ChatMember alice = new ChatMember(null, room);
-		assertThat(room.claim(bob, "bob")).isNull();
-		assertThat(room.claim(alice, "alice")).isNull();
+		assertThat(room.claimNow(bob, "bob")).isNull();
+		assertThat(room.claimNow(alice, "alice")).isNull();
 		int renames = 200_000;
 		// The renames run on another thread, as on the member's own I/O loop; /who and broadcasts
 		// walk the room from any loop meanwhile.
 		CompletableFuture<Void> renaming = CompletableFuture.runAsync(() -> {
 			for (int i = 0; i < renames; i++) {
-				String refusal = room.claim(alice, (i % 2 == 0) ? "alice2" : "alice");
+				String refusal = room.claimNow(alice, (i % 2 == 0) ? "alice2" : "alice");
 				if (refusal != null) {
 					throw new AssertionError(refusal);
 				}
@@ -49,13 +49,13 @@ class ChatRoomTests {
 
 	@Test
 	void aNameIsFreeAgainOnceItsMemberLeftOrRenamed() {
-		ChatRoom room = new ChatRoom();
+		LocalChatRoom room = new LocalChatRoom();
 		ChatMember first = new ChatMember(null, room);
 		ChatMember second = new ChatMember(null, room);
-		assertThat(room.claim(first, "Ann")).isNull();
-		assertThat(room.claim(second, "ann")).as("names are unique regardless of case").contains("taken");
-		assertThat(room.claim(first, "Anna")).isNull();
-		assertThat(room.claim(second, "ann")).isNull();
+		assertThat(room.claimNow(first, "Ann")).isNull();
+		assertThat(room.claimNow(second, "ann")).as("names are unique regardless of case").contains("taken");
+		assertThat(room.claimNow(first, "Anna")).isNull();
+		assertThat(room.claimNow(second, "ann")).isNull();
 		room.shuttingDown(); // no leave notice, which would need a connection
 		room.leave(first);
 		assertThat(room.memberNames()).containsExactly("ann");

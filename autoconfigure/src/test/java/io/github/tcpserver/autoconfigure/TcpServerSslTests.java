@@ -54,7 +54,7 @@ import io.github.tcpserver.core.Listener;
 import io.github.tcpserver.core.SelectorServer;
 import io.github.tcpserver.protocol.FramingHandler;
 import io.github.tcpserver.protocol.chat.ChatProtocol;
-import io.github.tcpserver.protocol.chat.ChatRoom;
+import io.github.tcpserver.protocol.chat.LocalChatRoom;
 import io.github.tcpserver.protocol.echo.EchoHandler;
 import io.github.tcpserver.protocol.http.HttpLimits;
 import io.github.tcpserver.protocol.http.HttpResponse;
@@ -627,7 +627,7 @@ class TcpServerSslTests {
 		@Bean
 		@SocketHandler
 		FramingHandler<String> chat() {
-			return new FramingHandler<>(new LineCodec(1024), new ChatProtocol(new ChatRoom()));
+			return new FramingHandler<>(new LineCodec(1024), new ChatProtocol(new LocalChatRoom()));
 		}
 
 	}

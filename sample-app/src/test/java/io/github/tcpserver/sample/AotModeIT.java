@@ -58,14 +58,22 @@ class AotModeIT {
 			HttpResponse<String> hello = get(sample.listenerPort("http"), "/");
 			assertThat(hello.statusCode()).isEqualTo(200);
 			assertThat(hello.body()).isEqualTo("Hello, world!");
+			// The SSL bundle and the TLS layer work from the generated definitions too.
+			HttpClient https = HttpClient.newBuilder().sslContext(sampleCa()).connectTimeout(Duration.ofSeconds(5)).build();
+			HttpResponse<String> secure = https.send(HttpRequest
+				.newBuilder(URI.create("https://localhost:" + sample.listenerPort("https") + "/"))
+				.timeout(Duration.ofSeconds(10))
+				.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(secure.statusCode()).isEqualTo(200);
+			assertThat(secure.body()).isEqualTo("Hello, world!");
 
 			JsonMapper json = JsonMapper.builder().build();
 			JsonNode health = json.readTree(get(sample.actuatorPort(), "/actuator/health").body());
 			assertThat(health.at("/components/tcpServer/status").asString()).isEqualTo("UP");
-			assertThat(health.at("/components/tcpServer/details/listeners").size()).isEqualTo(5);
+			assertThat(health.at("/components/tcpServer/details/listeners").size()).isEqualTo(9);
 			JsonNode server = json.readTree(get(sample.actuatorPort(), "/actuator/tcpserver").body());
 			assertThat(server.path("state").asString()).isEqualTo("RUNNING");
-			assertThat(server.path("listeners").size()).isEqualTo(5);
+			assertThat(server.path("listeners").size()).isEqualTo(9);
 			assertThat(get(sample.actuatorPort(), "/actuator/prometheus").body())
 				.contains("tcp_server_http_requests_seconds_count{").contains("tcp_server_connections_accepted");
 		}
@@ -81,6 +89,21 @@ class AotModeIT {
 		return this.http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
 			.timeout(Duration.ofSeconds(10))
 			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** @return a client context that trusts the sample's development CA */
+	private static javax.net.ssl.SSLContext sampleCa() throws Exception {
+		java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+		trust.load(null, null);
+		try (java.io.InputStream in = AotModeIT.class.getResourceAsStream("/tls/sample-ca.crt")) {
+			trust.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+		}
+		javax.net.ssl.TrustManagerFactory trustManagers = javax.net.ssl.TrustManagerFactory
+			.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+		trustManagers.init(trust);
+		javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+		context.init(null, trustManagers.getTrustManagers(), null);
+		return context;
 	}
 
 }

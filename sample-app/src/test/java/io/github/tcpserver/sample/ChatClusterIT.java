@@ -112,7 +112,8 @@ class ChatClusterIT {
 		Process process = new ProcessBuilder(java, "-Xmx256m", "-jar", jar.toString(), "--server.port=0",
 				"--server.address=127.0.0.1", "--tcp.server.port=0", "--tcp.server.address=127.0.0.1",
 				"--sample.download.port=0", "--http.port=0", "--chat.port=0", "--chat.framed-port=0",
-				"--chat.cluster=redis", "--chat.cluster.member-ttl=" + MEMBER_TTL.toMillis() + "ms",
+				"--sample.tls.echo-port=0", "--sample.tls.https-port=0", "--sample.tls.chat-port=0",
+				"--sample.tls.mutual-port=0", "--chat.cluster=redis", "--chat.cluster.member-ttl=" + MEMBER_TTL.toMillis() + "ms",
 				"--spring.data.redis.port=" + redisPort)
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile())

@@ -48,7 +48,8 @@ final class SampleProcess implements AutoCloseable {
 		command.addAll(List.of(jvmOptions));
 		command.addAll(List.of("-jar", jar.toString(), "--server.port=0", "--server.address=127.0.0.1",
 				"--tcp.server.port=0", "--tcp.server.address=127.0.0.1", "--sample.download.port=0", "--http.port=0",
-				"--chat.port=0", "--chat.framed-port=0"));
+				"--chat.port=0", "--chat.framed-port=0", "--sample.tls.echo-port=0", "--sample.tls.https-port=0",
+				"--sample.tls.chat-port=0", "--sample.tls.mutual-port=0"));
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		return new SampleProcess(process, log, Duration.ofSeconds(90));
 	}

@@ -16,6 +16,7 @@ TARGETS=(
 	"io.github.tcpserver.codec.FrameDecoderFuzzTests#lengthPrefixedFramesDoNotDependOnReadBoundaries"
 	"io.github.tcpserver.codec.FrameDecoderFuzzTests#utf8FramesDoNotDependOnReadBoundaries"
 	"io.github.tcpserver.protocol.chat.ChatProtocolFuzzTests#anyInputLeavesTheRoomConsistentAndEmptyAfterClose"
+	"io.github.tcpserver.protocol.websocket.WebSocketFrameDecoderFuzzTests#framesDoNotDependOnReadBoundariesAndStayWithinLimits"
 )
 if (($# > 0)); then
 	TARGETS=("$@")

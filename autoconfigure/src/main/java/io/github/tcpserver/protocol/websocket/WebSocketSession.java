@@ -93,6 +93,13 @@ public final class WebSocketSession extends ForwardingConnection {
 		send(WebSocketFrameEncoder.binary(data));
 	}
 
+	/** Sends one text message of bytes the caller knows to be UTF-8 (a text codec's output). */
+	void sendUtf8Text(ByteBuffer utf8) {
+		byte[] payload = new byte[utf8.remaining()];
+		utf8.get(payload);
+		send(WebSocketFrameEncoder.frame(WebSocketFrameDecoder.TEXT, true, payload, 0, -1, null));
+	}
+
 	private void send(ByteBuffer frame) {
 		// §5.5.1: nothing after our Close. A send racing a close from another thread may still
 		// reach the loop after the Close frame; the client then ignores it (§5.5.1 lets it).

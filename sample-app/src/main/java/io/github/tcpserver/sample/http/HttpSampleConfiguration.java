@@ -1,20 +1,28 @@
 package io.github.tcpserver.sample.http;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.github.tcpserver.context.SocketHandler;
+import io.github.tcpserver.protocol.chat.ChatProtocol;
+import io.github.tcpserver.protocol.chat.ChatRoom;
 import io.github.tcpserver.protocol.http.HttpLimits;
 import io.github.tcpserver.protocol.http.HttpRequest;
 import io.github.tcpserver.protocol.http.HttpResponse;
 import io.github.tcpserver.protocol.http.HttpRouter;
 import io.github.tcpserver.protocol.http.HttpServerHandler;
+import io.github.tcpserver.protocol.websocket.TextFrameWebSocketHandler;
+import io.github.tcpserver.protocol.websocket.WebSocketLimits;
+import io.github.tcpserver.protocol.websocket.WebSocketUpgradeHandler;
 
 /**
  * An HTTP listener on {@code http.port} (9080): {@code GET /} greets, {@code GET /json} answers
- * JSON, {@code POST /echo} sends the body back.
+ * JSON, {@code POST /echo} sends the body back, {@code GET /chat.html} is the chat page, and
+ * {@code ws://.../chat} is the chat room over WebSocket (the same room as the TCP chat listeners).
  */
 @Configuration(proxyBeanMethods = false)
 public class HttpSampleConfiguration {
@@ -29,11 +37,25 @@ public class HttpSampleConfiguration {
 
 	@Bean
 	@SocketHandler(port = "${http.port:9080}")
-	HttpServerHandler http(HttpLimits limits) {
+	HttpServerHandler http(HttpLimits limits, WebSocketLimits webSocketLimits, ChatRoom chatRoom) throws IOException {
+		HttpResponse chatPage = HttpResponse.ok().contentType("text/html;charset=UTF-8").body(resource("chat.html"));
 		HttpRouter router = new HttpRouter().get("/", (request) -> HELLO)
 			.get("/json", HttpSampleConfiguration::json)
-			.post("/echo", HttpSampleConfiguration::echo);
-		return new HttpServerHandler(router, limits);
+			.post("/echo", HttpSampleConfiguration::echo)
+			.get("/chat.html", (request) -> chatPage);
+		WebSocketUpgradeHandler webSockets = new WebSocketUpgradeHandler(webSocketLimits).route("/chat",
+				new TextFrameWebSocketHandler(new ChatProtocol(chatRoom)));
+		return new HttpServerHandler(router, limits, HttpServerHandler.DEFAULT_SERVER_NAME, webSockets);
+	}
+
+	/** Read once at start-up: the page is small and never changes while the server runs. */
+	private static byte[] resource(String name) throws IOException {
+		try (InputStream in = HttpSampleConfiguration.class.getResourceAsStream(name)) {
+			if (in == null) {
+				throw new IllegalStateException("Missing resource " + name + " next to " + HttpSampleConfiguration.class);
+			}
+			return in.readAllBytes();
+		}
 	}
 
 	private static HttpResponse json(HttpRequest request) {

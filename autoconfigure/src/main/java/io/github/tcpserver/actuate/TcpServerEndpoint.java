@@ -280,10 +280,12 @@ public class TcpServerEndpoint {
 	 * @param bytesSent bytes the socket took for the peer
 	 * @param queuedBytes output queued and not yet taken by the socket
 	 * @param queuedMessages buffers queued and not yet fully written
+	 * @param protocol what the connection speaks when not its listener's protocol (such as
+	 * {@code WebSocket /chat} on an HTTP listener), else {@code null}
 	 */
 	public record ConnectionDescriptor(long id, String listener, String remoteAddress, String openedAt,
-			long idleMillis, long bytesReceived, long bytesSent, long queuedBytes, int queuedMessages)
-			implements OperationResponseBody {
+			long idleMillis, long bytesReceived, long bytesSent, long queuedBytes, int queuedMessages,
+			@Nullable String protocol) implements OperationResponseBody {
 
 		static ConnectionDescriptor of(Connection connection, long now) {
 			InetSocketAddress remote = connection.remoteAddress();
@@ -291,7 +293,7 @@ public class TcpServerEndpoint {
 			return new ConnectionDescriptor(connection.id(), connection.listenerName(),
 					host(remote) + ":" + remote.getPort(), connection.openedAt().toString(),
 					Math.max(0, now - lastActivity.toEpochMilli()), connection.bytesReceived(), connection.bytesSent(),
-					connection.pendingOutboundBytes(), connection.pendingOutboundMessages());
+					connection.pendingOutboundBytes(), connection.pendingOutboundMessages(), connection.protocol());
 		}
 
 	}

@@ -18,6 +18,8 @@ import org.springframework.context.ApplicationListener;
 import io.github.tcpserver.context.TcpServerInitializedEvent;
 import io.github.tcpserver.core.Listener;
 import io.github.tcpserver.core.SelectorServer;
+import io.github.tcpserver.protocol.http.HttpServerHandler;
+import io.github.tcpserver.protocol.websocket.WebSocketUpgradeHandler;
 
 /**
  * Registers the TCP server's meters, tagged with {@code listener} and {@code port}, once the server
@@ -72,6 +74,10 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 					(l) -> server.bytesReceived(l));
 			counter("tcp.server.bytes.sent", "Bytes the sockets took for the peers", BaseUnits.BYTES, tags, listener,
 					(l) -> server.bytesSent(l));
+			if (listener.handler() instanceof HttpServerHandler http
+					&& http.upgrades() instanceof WebSocketUpgradeHandler webSockets) {
+				bindWebSocket(webSockets, tags, listener);
+			}
 			gauge("tcp.server.outbound.queued", "Output queued on open connections, not yet taken by their sockets",
 					BaseUnits.BYTES, tags, listener, (l) -> server.pendingOutboundBytes(l));
 		}
@@ -79,6 +85,17 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 			.description("Times an I/O thread was held by one handler call past tcp.server.blocked-thread-warning")
 			.baseUnit("events")
 			.register(this.registry));
+	}
+
+	private void bindWebSocket(WebSocketUpgradeHandler webSockets, Tags tags, Listener listener) {
+		gauge("tcp.server.websocket.sessions", "WebSocket sessions open now", BaseUnits.SESSIONS, tags, listener,
+				(l) -> webSockets.sessions().size());
+		counter("tcp.server.websocket.messages", "WebSocket messages received", "messages", tags.and("direction", "in"),
+				listener, (l) -> webSockets.messagesIn());
+		counter("tcp.server.websocket.messages", "WebSocket messages sent", "messages", tags.and("direction", "out"),
+				listener, (l) -> webSockets.messagesOut());
+		counter("tcp.server.websocket.handshakes.refused", "WebSocket handshakes answered 400, 403, 405 or 426",
+				"handshakes", tags, listener, (l) -> webSockets.handshakesRefused());
 	}
 
 	private void counter(String name, String description, String unit, Tags tags, Listener listener,

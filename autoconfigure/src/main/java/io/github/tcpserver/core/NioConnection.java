@@ -787,6 +787,11 @@ final class NioConnection implements Connection {
 	}
 
 	@Override
+	public String protocol() {
+		return this.handler.protocolOf(this);
+	}
+
+	@Override
 	public void attach(Object attachment) {
 		this.attachment = attachment;
 	}

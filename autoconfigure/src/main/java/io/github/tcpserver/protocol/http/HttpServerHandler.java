@@ -138,6 +138,17 @@ public class HttpServerHandler implements ConnectionHandler {
 		return this.limits;
 	}
 
+	/** @return the handler asked about upgrades (WebSocket), or {@code null} */
+	public HttpUpgradeHandler upgrades() {
+		return this.upgrades;
+	}
+
+	@Override
+	public String protocolOf(Connection connection) {
+		ConnectionHandler upgraded = (connection.attachment() instanceof Exchange exchange) ? exchange.upgraded : null;
+		return (upgraded != null) ? upgraded.description() : null;
+	}
+
 	@Override
 	public void onOpen(Connection connection) {
 		connection.setReadIdleTimeout(this.limits.idleTimeout());
@@ -476,7 +487,7 @@ public class HttpServerHandler implements ConnectionHandler {
 		long bodyOfRequest;
 
 		/** The protocol the connection switched to after a 101, or {@code null} while it speaks HTTP. */
-		ConnectionHandler upgraded;
+		volatile ConnectionHandler upgraded; // volatile: the Actuator endpoint reads it (protocolOf)
 
 		/** The connection as {@link #upgraded} sees it. */
 		Connection upgradedConnection;

@@ -16,12 +16,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 
+import io.github.tcpserver.actuate.TcpServerEndpoint;
 import io.github.tcpserver.core.SelectorServer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,6 +40,12 @@ class WebSocketChatSampleTests {
 
 	@Autowired
 	SelectorServer server;
+
+	@Autowired
+	TcpServerEndpoint endpoint;
+
+	@Autowired
+	MeterRegistry registry;
 
 	@Test
 	void aWebSocketMemberAndALineMemberChatInOneRoom() throws Exception {
@@ -67,6 +75,14 @@ class WebSocketChatSampleTests {
 			assertThat(lineIn.readLine()).isEqualTo("carol (private): psst");
 			webSocket.sendText("/who", true).join();
 			assertThat(ws.next()).isEqualTo("* In the room (2): carol, dave");
+
+			// The Actuator endpoint tells the WebSocket connection from plain HTTP ones; meters count messages.
+			long id = this.server.connections().stream().filter((c) -> c.protocol() != null).findFirst().orElseThrow().id();
+			assertThat(this.endpoint.connection(id).protocol()).isEqualTo("WebSocket /chat (TextFrameWebSocketHandler)");
+			assertThat(this.endpoint.connection(id).listener()).isEqualTo("http");
+			assertThat(this.registry.get("tcp.server.websocket.messages").tag("direction", "in").functionCounter().count())
+				.isGreaterThanOrEqualTo(4);
+			assertThat(this.registry.get("tcp.server.websocket.sessions").gauge().value()).isEqualTo(1);
 
 			webSocket.sendText("/quit", true).join();
 			assertThat(ws.next()).isEqualTo("* Bye, carol!");

@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Servers and clients the integration tests start on loopback; each test starts its own on a
-# free port and stops it afterwards.
-PACKAGES=(curl openssl)
+# free port and stops it afterwards. chromium and chromium-driver: the chat page's browser test
+# (ChatPageBrowserTests drives headless Chromium over WebDriver; no browser download).
+PACKAGES=(curl openssl chromium chromium-driver)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

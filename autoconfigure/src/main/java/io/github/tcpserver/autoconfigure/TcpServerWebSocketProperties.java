@@ -35,6 +35,17 @@ public class TcpServerWebSocketProperties {
 	/** Origin values of browser pages allowed to connect besides the same origin, such as https://example.com; * for any. */
 	private List<String> allowedOrigins = new ArrayList<>();
 
+	/** Accept a client's offer of permessage-deflate (RFC 7692) compression; a message is inflated only up to max-message-size. */
+	private boolean permessageDeflate;
+
+	public boolean isPermessageDeflate() {
+		return this.permessageDeflate;
+	}
+
+	public void setPermessageDeflate(boolean permessageDeflate) {
+		this.permessageDeflate = permessageDeflate;
+	}
+
 	public DataSize getMaxFrameSize() {
 		return this.maxFrameSize;
 	}
@@ -88,7 +99,7 @@ public class TcpServerWebSocketProperties {
 	/** @return the limits these properties describe */
 	public WebSocketLimits toLimits() {
 		return new WebSocketLimits((int) this.maxFrameSize.toBytes(), (int) this.maxMessageSize.toBytes(),
-				this.idleTimeout, this.pingInterval, this.closeTimeout, this.allowedOrigins);
+				this.idleTimeout, this.pingInterval, this.closeTimeout, this.allowedOrigins, this.permessageDeflate);
 	}
 
 	private static void requirePositiveInt(String name, DataSize size) {

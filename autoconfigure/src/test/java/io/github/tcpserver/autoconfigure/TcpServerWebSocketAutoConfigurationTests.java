@@ -34,10 +34,11 @@ class TcpServerWebSocketAutoConfigurationTests {
 		this.runner
 			.withPropertyValues("tcp.server.websocket.max-frame-size=8KB", "tcp.server.websocket.max-message-size=1MB",
 					"tcp.server.websocket.idle-timeout=2m", "tcp.server.websocket.ping-interval=0",
-					"tcp.server.websocket.close-timeout=1s", "tcp.server.websocket.allowed-origins=https://a.example,*")
+					"tcp.server.websocket.close-timeout=1s", "tcp.server.websocket.allowed-origins=https://a.example,*",
+					"tcp.server.websocket.permessage-deflate=true")
 			.run((context) -> assertThat(context.getBean(WebSocketLimits.class)).isEqualTo(new WebSocketLimits(8192,
 					1024 * 1024, Duration.ofMinutes(2), Duration.ZERO, Duration.ofSeconds(1),
-					List.of("https://a.example", "*"))));
+					List.of("https://a.example", "*"), true)));
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.github.tcpserver.core.Connection;
 import io.github.tcpserver.core.ConnectionHandler;
@@ -38,27 +39,30 @@ final class WebSocketConnectionHandler implements ConnectionHandler, WebSocketFr
 
 	private final String subprotocol;
 
+	private final PerMessageDeflate.Agreement deflate;
+
 	private WebSocketSession session;
 
 	private ScheduledFuture<?> pinger;
 
 	WebSocketConnectionHandler(WebSocketUpgradeHandler upgrades, WebSocketHandler handler, HttpRequest request,
-			String subprotocol) {
+			String subprotocol, PerMessageDeflate.Agreement deflate) {
 		this.upgrades = upgrades;
+		this.deflate = deflate;
 		this.handler = handler;
 		this.request = request;
 		this.subprotocol = subprotocol;
 	}
 
 	/** The counter the session adds sent messages to. */
-	final java.util.concurrent.atomic.LongAdder messagesOut() {
+	final LongAdder messagesOut() {
 		return this.upgrades.messagesOut;
 	}
 
 	@Override
 	public void onOpen(Connection connection) {
 		WebSocketLimits limits = this.upgrades.limits();
-		this.session = new WebSocketSession(connection, this.request, this.subprotocol, limits, this);
+		this.session = new WebSocketSession(connection, this.request, this.subprotocol, limits, this.deflate, this);
 		connection.attach(this.session);
 		connection.setReadIdleTimeout(limits.idleTimeout());
 		this.upgrades.opened(this.session);
@@ -251,7 +255,8 @@ final class WebSocketConnectionHandler implements ConnectionHandler, WebSocketFr
 
 	@Override
 	public String description() {
-		return "WebSocket " + this.request.path() + " (" + this.handler.getClass().getSimpleName() + ")";
+		return "WebSocket " + this.request.path() + " (" + this.handler.getClass().getSimpleName()
+				+ ((this.deflate != null) ? ", permessage-deflate" : "") + ")";
 	}
 
 }

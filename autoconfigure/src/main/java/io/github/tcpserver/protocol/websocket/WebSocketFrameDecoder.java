@@ -2,6 +2,8 @@ package io.github.tcpserver.protocol.websocket;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
  * Cuts WebSocket frames (RFC 6455 §5.2) from a byte stream and reassembles them into messages:
@@ -13,7 +15,9 @@ import java.nio.charset.StandardCharsets;
  * Memory: a message buffer grows with the bytes that actually arrive, up to
  * {@code maxMessageSize}, never from the length a header declares, so a peer announcing a huge
  * frame and sending nothing costs nothing. Control payloads go to a fixed 125-byte array, so a ping
- * between two fragments leaves the message being assembled alone (§5.4).
+ * between two fragments leaves the message being assembled alone (§5.4). With permessage-deflate
+ * (RFC 7692) a compressed message is inflated only up to {@code maxMessageSize}, so a small
+ * message that inflates to gigabytes (a decompression bomb) fails with 1009 at the limit.
  */
 public final class WebSocketFrameDecoder {
 
@@ -117,6 +121,22 @@ public final class WebSocketFrameDecoder {
 
 	private final Utf8Validator utf8 = new Utf8Validator();
 
+	/** Whether permessage-deflate was agreed: RSV1 on a message's first frame means compressed. */
+	private final boolean perMessageDeflate;
+
+	/** client_no_context_takeover: every compressed message starts with a fresh window. */
+	private final boolean resetInflaterPerMessage;
+
+	/** Made at the first compressed message; holds the client's 32 KiB window between messages. */
+	private Inflater inflater;
+
+	private boolean messageCompressed;
+
+	private byte[] inflated;
+
+	/** Tells, once the inflated message fills its limit, whether more would come out. */
+	private final byte[] probe = new byte[1];
+
 	/**
 	 * @param maxFrameSize largest payload of one data frame; larger fails with 1009
 	 * @param maxMessageSize largest message, all its fragments together; larger fails with 1009
@@ -124,6 +144,21 @@ public final class WebSocketFrameDecoder {
 	 * unmasked one fails with 1002; {@code false} on a client: a masked server frame fails
 	 */
 	public WebSocketFrameDecoder(int maxFrameSize, int maxMessageSize, boolean expectMasked) {
+		this(maxFrameSize, maxMessageSize, expectMasked, false, false);
+	}
+
+	/**
+	 * @param maxFrameSize largest payload of one data frame; larger fails with 1009
+	 * @param maxMessageSize largest message, compressed or inflated; larger fails with 1009
+	 * @param expectMasked {@code true} on a server, see {@link #WebSocketFrameDecoder(int, int, boolean)}
+	 * @param perMessageDeflate whether permessage-deflate was agreed (RFC 7692)
+	 * @param resetInflaterPerMessage whether the peer agreed to compress every message afresh
+	 * ({@code client_no_context_takeover} on a server)
+	 */
+	public WebSocketFrameDecoder(int maxFrameSize, int maxMessageSize, boolean expectMasked, boolean perMessageDeflate,
+			boolean resetInflaterPerMessage) {
+		this.perMessageDeflate = perMessageDeflate;
+		this.resetInflaterPerMessage = resetInflaterPerMessage;
 		if (maxFrameSize < 1 || maxMessageSize < 1) {
 			throw new IllegalArgumentException("Frame and message limits must be positive but were " + maxFrameSize
 					+ " and " + maxMessageSize);
@@ -160,6 +195,11 @@ public final class WebSocketFrameDecoder {
 	/** Forgets a grown message buffer (the connection closed). */
 	public void release() {
 		this.message = null;
+		this.inflated = null;
+		if (this.inflater != null) {
+			this.inflater.end(); // its native memory, now rather than when collected
+			this.inflater = null;
+		}
 		this.state = State.DONE;
 	}
 
@@ -172,10 +212,15 @@ public final class WebSocketFrameDecoder {
 		int b0 = this.header[0] & 0xFF;
 		int b1 = this.header[1] & 0xFF;
 		this.fin = (b0 & 0x80) != 0;
-		if ((b0 & 0x70) != 0) {
+		this.opcode = b0 & 0x0F;
+		boolean rsv1 = (b0 & 0x40) != 0;
+		if ((b0 & 0x30) != 0 || (rsv1 && !this.perMessageDeflate)) {
 			throw fail(WebSocketCloseCodes.PROTOCOL_ERROR, "RSV bits set without a negotiated extension (§5.2)");
 		}
-		this.opcode = b0 & 0x0F;
+		if (rsv1 && this.opcode != TEXT && this.opcode != BINARY) {
+			// RFC 7692 §6.1: only the first frame of a data message says it is compressed.
+			throw fail(WebSocketCloseCodes.PROTOCOL_ERROR, "RSV1 on a control or continuation frame (RFC 7692 §6.1)");
+		}
 		switch (this.opcode) {
 			case CONTINUATION -> {
 				if (this.messageOpcode == 0) {
@@ -187,6 +232,7 @@ public final class WebSocketFrameDecoder {
 					throw fail(WebSocketCloseCodes.PROTOCOL_ERROR, "New data frame inside a fragmented message (§5.4)");
 				}
 				this.messageOpcode = this.opcode;
+				this.messageCompressed = rsv1;
 			}
 			case CLOSE, PING, PONG -> {
 				if (!this.fin) {
@@ -294,7 +340,7 @@ public final class WebSocketFrameDecoder {
 				target[i] ^= this.mask[this.maskIndex++ & 3];
 			}
 		}
-		if (!isControl() && this.messageOpcode == TEXT) {
+		if (!isControl() && this.messageOpcode == TEXT && !this.messageCompressed) {
 			for (int i = offset; i < offset + n; i++) {
 				if (!this.utf8.accept(target[i])) {
 					throw fail(WebSocketCloseCodes.INVALID_PAYLOAD,
@@ -353,20 +399,88 @@ public final class WebSocketFrameDecoder {
 		int length = this.messageLength;
 		this.messageOpcode = 0;
 		this.messageLength = 0;
+		byte[] bytes = this.message;
+		if (this.messageCompressed) {
+			this.messageCompressed = false;
+			length = inflate(length);
+			bytes = this.inflated;
+			if (opcode == TEXT) {
+				for (int i = 0; i < length; i++) {
+					if (!this.utf8.accept(bytes[i])) {
+						throw fail(WebSocketCloseCodes.INVALID_PAYLOAD, "Invalid UTF-8 at byte " + i + " of a text message (§8.1)");
+					}
+				}
+			}
+		}
 		if (opcode == TEXT) {
 			if (!this.utf8.isComplete()) {
 				throw fail(WebSocketCloseCodes.INVALID_PAYLOAD, "Text message ends inside a UTF-8 sequence (§8.1)");
 			}
 			this.utf8.reset();
-			String text = (length == 0) ? "" : new String(this.message, 0, length, StandardCharsets.UTF_8);
+			String text = (length == 0) ? "" : new String(bytes, 0, length, StandardCharsets.UTF_8);
 			shrink();
 			sink.onText(text);
 		}
 		else {
-			ByteBuffer data = (length == 0) ? ByteBuffer.allocate(0) : ByteBuffer.wrap(this.message, 0, length);
+			ByteBuffer data = (length == 0) ? ByteBuffer.allocate(0) : ByteBuffer.wrap(bytes, 0, length);
 			sink.onBinary(data);
 			shrink();
 		}
+	}
+
+	/**
+	 * Inflates the compressed message (RFC 7692 §7.2.2: its bytes, then the 4-byte tail the sender
+	 * removed) into {@link #inflated}, which grows with the output up to the message limit.
+	 * @return the inflated length
+	 */
+	private int inflate(int compressedLength) {
+		if (this.inflater == null) {
+			this.inflater = new Inflater(true);
+		}
+		Inflater inflater = this.inflater;
+		int length = 0;
+		try {
+			for (byte[] input : new byte[][] { (compressedLength == 0) ? null : this.message, PerMessageDeflate.TAIL }) {
+				if (input == null) {
+					continue;
+				}
+				inflater.setInput(input, 0, (input == PerMessageDeflate.TAIL) ? input.length : compressedLength);
+				while (!inflater.needsInput()) {
+					if (this.inflated == null || length == this.inflated.length) {
+						if (length == this.maxMessageSize) {
+							if (inflater.inflate(this.probe) == 0) {
+								break; // exactly at the limit: nothing more came out
+							}
+							throw fail(WebSocketCloseCodes.MESSAGE_TOO_BIG,
+									"Compressed message inflating past the limit of " + this.maxMessageSize + " bytes");
+						}
+						int capacity = (this.inflated == null) ? INITIAL_MESSAGE_CAPACITY : this.inflated.length * 2;
+						byte[] grown = new byte[Math.min(capacity, this.maxMessageSize)];
+						if (this.inflated != null) {
+							System.arraycopy(this.inflated, 0, grown, 0, length);
+						}
+						this.inflated = grown;
+					}
+					int n = inflater.inflate(this.inflated, length, this.inflated.length - length);
+					length += n;
+					if (n == 0 && (inflater.finished() || inflater.needsDictionary())) {
+						break;
+					}
+				}
+				if (inflater.finished()) {
+					// A final block ends the stream: with context takeover the next message would
+					// have no window to refer to, so the next one starts afresh.
+					inflater.reset();
+				}
+			}
+		}
+		catch (DataFormatException ex) {
+			throw fail(WebSocketCloseCodes.INVALID_PAYLOAD, "Compressed message is not valid DEFLATE data (RFC 7692 §6.2)");
+		}
+		if (this.resetInflaterPerMessage) {
+			inflater.reset();
+		}
+		return length;
 	}
 
 	private void ensureMessageCapacity(int needed) {
@@ -385,6 +499,9 @@ public final class WebSocketFrameDecoder {
 	private void shrink() {
 		if (this.message != null && this.message.length > RETAINED_MESSAGE_CAPACITY) {
 			this.message = null;
+		}
+		if (this.inflated != null && this.inflated.length > RETAINED_MESSAGE_CAPACITY) {
+			this.inflated = null;
 		}
 	}
 

@@ -79,10 +79,25 @@ public final class WebSocketFrameEncoder {
 	 * @return the frame
 	 */
 	public static ByteBuffer frame(int opcode, boolean fin, byte[] payload, int offset, int length, byte[] maskKey) {
+		return frame(opcode, fin, false, payload, offset, length, maskKey);
+	}
+
+	/**
+	 * @param opcode the opcode
+	 * @param fin whether this is the last frame of its message
+	 * @param compressed whether to set RSV1: the first frame of a permessage-deflate message (RFC 7692 §6)
+	 * @param payload the payload bytes
+	 * @param offset where they start
+	 * @param length how many, or -1 for all from {@code offset}
+	 * @param maskKey the 4-byte masking key of a client frame, or {@code null} for a server frame
+	 * @return the frame
+	 */
+	public static ByteBuffer frame(int opcode, boolean fin, boolean compressed, byte[] payload, int offset, int length,
+			byte[] maskKey) {
 		int size = (length < 0) ? payload.length - offset : length;
 		int lengthBytes = (size < 126) ? 0 : (size <= 0xFFFF) ? 2 : 8;
 		ByteBuffer frame = ByteBuffer.allocate(2 + lengthBytes + ((maskKey != null) ? 4 : 0) + size);
-		frame.put((byte) ((fin ? 0x80 : 0) | (opcode & 0x0F)));
+		frame.put((byte) ((fin ? 0x80 : 0) | (compressed ? 0x40 : 0) | (opcode & 0x0F)));
 		int maskBit = (maskKey != null) ? 0x80 : 0;
 		if (lengthBytes == 0) {
 			frame.put((byte) (maskBit | size));

@@ -16,9 +16,11 @@ import java.util.List;
  * @param closeTimeout how long to wait for the client's Close after sending ours before closing the TCP connection
  * @param allowedOrigins {@code Origin} values allowed to connect ({@code *} for any); a request without
  * {@code Origin} (not a browser) and a same-origin request (the {@code Host} it was sent to) are always allowed
+ * @param perMessageDeflate whether to accept a client's offer of permessage-deflate (RFC 7692); a compressed message
+ * is inflated only up to {@code maxMessageSize}
  */
 public record WebSocketLimits(int maxFrameSize, int maxMessageSize, Duration idleTimeout, Duration pingInterval,
-		Duration closeTimeout, List<String> allowedOrigins) {
+		Duration closeTimeout, List<String> allowedOrigins, boolean perMessageDeflate) {
 
 	/** Default {@link #maxFrameSize()}: 64 KiB, as browsers send a message as one frame. */
 	public static final int DEFAULT_MAX_FRAME_SIZE = 64 * 1024;
@@ -48,25 +50,31 @@ public record WebSocketLimits(int maxFrameSize, int maxMessageSize, Duration idl
 	/** @return the defaults; only same-origin browser pages may connect */
 	public static WebSocketLimits defaults() {
 		return new WebSocketLimits(DEFAULT_MAX_FRAME_SIZE, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_IDLE_TIMEOUT,
-				DEFAULT_PING_INTERVAL, DEFAULT_CLOSE_TIMEOUT, List.of());
+				DEFAULT_PING_INTERVAL, DEFAULT_CLOSE_TIMEOUT, List.of(), false);
 	}
 
 	/** @return these limits with other frame and message size limits */
 	public WebSocketLimits withSizes(int maxFrameSize, int maxMessageSize) {
 		return new WebSocketLimits(maxFrameSize, maxMessageSize, this.idleTimeout, this.pingInterval, this.closeTimeout,
-				this.allowedOrigins);
+				this.allowedOrigins, this.perMessageDeflate);
 	}
 
 	/** @return these limits with other timeouts */
 	public WebSocketLimits withTimeouts(Duration idleTimeout, Duration pingInterval, Duration closeTimeout) {
 		return new WebSocketLimits(this.maxFrameSize, this.maxMessageSize, idleTimeout, pingInterval, closeTimeout,
-				this.allowedOrigins);
+				this.allowedOrigins, this.perMessageDeflate);
 	}
 
 	/** @return these limits with other allowed origins */
 	public WebSocketLimits withAllowedOrigins(List<String> allowedOrigins) {
 		return new WebSocketLimits(this.maxFrameSize, this.maxMessageSize, this.idleTimeout, this.pingInterval,
-				this.closeTimeout, allowedOrigins);
+				this.closeTimeout, allowedOrigins, this.perMessageDeflate);
+	}
+
+	/** @return these limits with permessage-deflate accepted or not */
+	public WebSocketLimits withPerMessageDeflate(boolean perMessageDeflate) {
+		return new WebSocketLimits(this.maxFrameSize, this.maxMessageSize, this.idleTimeout, this.pingInterval,
+				this.closeTimeout, this.allowedOrigins, perMessageDeflate);
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.github.tcpserver.protocol.websocket;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 import io.github.tcpserver.core.Connection;
 import io.github.tcpserver.core.ForwardingConnection;
@@ -33,6 +34,9 @@ public final class WebSocketSession extends ForwardingConnection {
 
 	final WebSocketFrameDecoder decoder;
 
+	/** Whether permessage-deflate was agreed in the handshake. */
+	private final boolean deflate;
+
 	/** Written on the loop thread only; read by senders on any thread. */
 	volatile int state = OPEN;
 
@@ -54,11 +58,13 @@ public final class WebSocketSession extends ForwardingConnection {
 	private volatile Object attachment;
 
 	WebSocketSession(Connection connection, HttpRequest request, String subprotocol, WebSocketLimits limits,
-			WebSocketConnectionHandler protocol) {
+			PerMessageDeflate.Agreement deflate, WebSocketConnectionHandler protocol) {
 		super(connection);
 		this.request = request;
 		this.subprotocol = subprotocol;
-		this.decoder = new WebSocketFrameDecoder(limits.maxFrameSize(), limits.maxMessageSize(), true);
+		this.deflate = deflate != null;
+		this.decoder = new WebSocketFrameDecoder(limits.maxFrameSize(), limits.maxMessageSize(), true, deflate != null,
+				deflate != null && deflate.clientNoContextTakeover());
 		this.protocol = protocol;
 	}
 
@@ -72,6 +78,11 @@ public final class WebSocketSession extends ForwardingConnection {
 		return this.request;
 	}
 
+	/** @return whether messages are compressed with permessage-deflate (RFC 7692), as agreed in the handshake */
+	public boolean isCompressed() {
+		return this.deflate;
+	}
+
 	/** @return the subprotocol agreed in the handshake (RFC 6455 §1.9), or {@code null} */
 	public String subprotocol() {
 		return this.subprotocol;
@@ -82,6 +93,10 @@ public final class WebSocketSession extends ForwardingConnection {
 	 * @param text the message
 	 */
 	public void sendText(String text) {
+		if (this.deflate) {
+			sendCompressed(WebSocketFrameDecoder.TEXT, text.getBytes(StandardCharsets.UTF_8));
+			return;
+		}
 		send(WebSocketFrameEncoder.text(text));
 	}
 
@@ -90,13 +105,29 @@ public final class WebSocketSession extends ForwardingConnection {
 	 * @param data the message; its position is advanced to its limit
 	 */
 	public void sendBinary(ByteBuffer data) {
+		if (this.deflate) {
+			byte[] payload = new byte[data.remaining()];
+			data.get(payload);
+			sendCompressed(WebSocketFrameDecoder.BINARY, payload);
+			return;
+		}
 		send(WebSocketFrameEncoder.binary(data));
+	}
+
+	/** permessage-deflate agreed: every data message goes compressed (RFC 7692 §6). */
+	private void sendCompressed(int opcode, byte[] payload) {
+		byte[] compressed = PerMessageDeflate.compress(payload);
+		send(WebSocketFrameEncoder.frame(opcode, true, true, compressed, 0, -1, null));
 	}
 
 	/** Sends one text message of bytes the caller knows to be UTF-8 (a text codec's output). */
 	void sendUtf8Text(ByteBuffer utf8) {
 		byte[] payload = new byte[utf8.remaining()];
 		utf8.get(payload);
+		if (this.deflate) {
+			sendCompressed(WebSocketFrameDecoder.TEXT, payload);
+			return;
+		}
 		send(WebSocketFrameEncoder.frame(WebSocketFrameDecoder.TEXT, true, payload, 0, -1, null));
 	}
 

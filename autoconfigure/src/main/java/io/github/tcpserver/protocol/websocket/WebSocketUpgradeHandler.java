@@ -164,8 +164,13 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
 		if (subprotocol != null) {
 			switching.header("Sec-WebSocket-Protocol", subprotocol);
 		}
+		PerMessageDeflate.Agreement deflate = this.limits.perMessageDeflate()
+				? PerMessageDeflate.negotiate(request.headers().getAll("Sec-WebSocket-Extensions")) : null;
+		if (deflate != null) {
+			switching.header("Sec-WebSocket-Extensions", deflate.response());
+		}
 		return HttpUpgrade.switchTo(switching,
-				new WebSocketConnectionHandler(this, route.handler(), request, subprotocol));
+				new WebSocketConnectionHandler(this, route.handler(), request, subprotocol, deflate));
 	}
 
 	private HttpUpgrade refuse(HttpResponse response) {

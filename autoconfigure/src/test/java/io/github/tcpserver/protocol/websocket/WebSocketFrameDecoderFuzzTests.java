@@ -26,15 +26,25 @@ class WebSocketFrameDecoderFuzzTests {
 
 	@FuzzTest(maxDuration = "30s")
 	void framesDoNotDependOnReadBoundariesAndStayWithinLimits(byte[] input) {
-		String whole = verdict(input, input.length);
+		check(input, false);
+	}
+
+	/** With permessage-deflate: inflated messages stay within the limit too (no decompression bomb). */
+	@FuzzTest(maxDuration = "30s")
+	void compressedFramesDoNotDependOnReadBoundariesAndStayWithinLimits(byte[] input) {
+		check(input, true);
+	}
+
+	private static void check(byte[] input, boolean deflate) {
+		String whole = verdict(input, input.length, deflate);
 		int step = (input.length <= 256) ? 1 : input.length / 97;
 		for (int split = 0; split < input.length; split += step) {
-			assertThat(verdict(input, split)).as("split at %d", split).isEqualTo(whole);
+			assertThat(verdict(input, split, deflate)).as("split at %d", split).isEqualTo(whole);
 		}
 	}
 
-	private static String verdict(byte[] input, int split) {
-		WebSocketFrameDecoder decoder = new WebSocketFrameDecoder(MAX_FRAME, MAX_MESSAGE, true);
+	private static String verdict(byte[] input, int split, boolean deflate) {
+		WebSocketFrameDecoder decoder = new WebSocketFrameDecoder(MAX_FRAME, MAX_MESSAGE, true, deflate, false);
 		BoundedSink sink = new BoundedSink();
 		try {
 			decoder.decode(ByteBuffer.wrap(input, 0, split), sink);
@@ -43,6 +53,9 @@ class WebSocketFrameDecoderFuzzTests {
 		catch (WebSocketProtocolException ex) {
 			assertThat(WebSocketCloseCodes.isSendable(ex.closeCode())).isTrue();
 			sink.events.add("error " + ex.closeCode());
+		}
+		finally {
+			decoder.release();
 		}
 		return String.join(" | ", sink.events);
 	}

@@ -241,6 +241,31 @@ class WebSocketServerTests {
 		}
 	}
 
+	@Test
+	void permessageDeflateIsNegotiatedAndMessagesTravelCompressedBothWays() throws Exception {
+		this.limits = this.limits.withPerMessageDeflate(true);
+		try (RawClient client = new RawClient(port(), true)) {
+			byte[] compressed = PerMessageDeflate.compress("squeeze me, squeeze me".getBytes(StandardCharsets.UTF_8));
+			client.send(handshake("/echo", "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"),
+					WebSocketFrameEncoder.frame(1, true, true, compressed, 0, -1, new byte[] { 5, 6, 7, 8 }).array());
+			assertThat(client.responseHead())
+				.contains("Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover\r\n");
+			int first = client.in.read();
+			assertThat(first).as("FIN, RSV1 (compressed), text").isEqualTo(0xC1);
+			client.decoder.decode(ByteBuffer.wrap(new byte[] { (byte) first }), client.sink);
+			assertThat(client.nextEvent()).isEqualTo("text squeeze me, squeeze me");
+		}
+	}
+
+	@Test
+	void aDeflateOfferIsDeclinedWhenPermessageDeflateIsOff() throws Exception {
+		try (RawClient client = new RawClient(port())) {
+			client.send(handshake("/echo", "Sec-WebSocket-Extensions: permessage-deflate\r\n"), frame(0x81, "plain"));
+			assertThat(client.responseHead()).startsWith("HTTP/1.1 101 ").doesNotContain("Sec-WebSocket-Extensions");
+			assertThat(client.nextEvent()).isEqualTo("text plain");
+		}
+	}
+
 	@ParameterizedTest(name = "{0} -> {1}")
 	@CsvSource(delimiter = '|', textBlock = """
 			no Upgrade field                  | 426 | GET /echo HTTP/1.1\\r\\nHost: h\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n
@@ -348,11 +373,16 @@ class WebSocketServerTests {
 
 		final InputStream in;
 
-		private final WebSocketFrameDecoder decoder = new WebSocketFrameDecoder(1 << 20, 1 << 20, false);
+		final WebSocketFrameDecoder decoder;
 
-		private final RecordingSink sink = new RecordingSink();
+		final RecordingSink sink = new RecordingSink();
 
 		RawClient(int port) throws IOException {
+			this(port, false);
+		}
+
+		RawClient(int port, boolean deflate) throws IOException {
+			this.decoder = new WebSocketFrameDecoder(1 << 20, 1 << 20, false, deflate, false);
 			this.socket = TestSockets.connect(port);
 			this.socket.setSoTimeout(10_000);
 			this.in = this.socket.getInputStream();

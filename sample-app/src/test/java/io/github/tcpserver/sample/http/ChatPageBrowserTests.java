@@ -110,6 +110,11 @@ class ChatPageBrowserTests {
 			bob.awaitLog("* carol joined the room");
 			alice.await("the members list", "#members", (members) -> members.contains("alice")
 					&& members.contains("bob") && members.contains("carol"));
+			// Chromium offers permessage-deflate and the sample accepts it: the pages' messages travel compressed.
+			String compressed = "WebSocket /chat (TextFrameWebSocketHandler, permessage-deflate)";
+			assertThat(this.server.connections().stream().map((connection) -> connection.protocol()))
+				.filteredOn((protocol) -> protocol != null)
+				.containsExactly(compressed, compressed);
 
 			// Each speaks once the previous message reached everyone, so the order is defined.
 			alice.say("one from alice");

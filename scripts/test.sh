@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 
 # Servers and clients the integration tests start on loopback; each test starts its own on a
 # free port and stops it afterwards. chromium and chromium-driver: the chat page's browser test
-# (ChatPageBrowserTests drives headless Chromium over WebDriver; no browser download).
-PACKAGES=(curl openssl chromium chromium-driver)
+# (ChatPageBrowserTests drives headless Chromium over WebDriver; no browser download). nodejs:
+# Node's ws client for NodeWsClientTests, installed below from the npm registry with its lock file.
+PACKAGES=(curl openssl chromium chromium-driver nodejs)
 
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -22,6 +23,12 @@ if ((${#missing[@]} > 0)); then
 	echo "Installing ${missing[*]}"
 	"${sudo[@]}" apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if command -v npm >/dev/null; then
+	npm ci --prefix autoconfigure/src/test/node --no-audit --no-fund --loglevel=error
+else
+	echo "npm not found: NodeWsClientTests will be skipped" >&2
 fi
 
 exec mvn -B verify "$@"

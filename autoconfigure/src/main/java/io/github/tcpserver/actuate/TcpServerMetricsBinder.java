@@ -89,7 +89,7 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 
 	private void bindWebSocket(WebSocketUpgradeHandler webSockets, Tags tags, Listener listener) {
 		gauge("tcp.server.websocket.sessions", "WebSocket sessions open now", BaseUnits.SESSIONS, tags, listener,
-				(l) -> webSockets.sessions().size());
+				(l) -> webSockets.sessionCount());
 		counter("tcp.server.websocket.messages", "WebSocket messages received", "messages", tags.and("direction", "in"),
 				listener, (l) -> webSockets.messagesIn());
 		counter("tcp.server.websocket.messages", "WebSocket messages sent", "messages", tags.and("direction", "out"),

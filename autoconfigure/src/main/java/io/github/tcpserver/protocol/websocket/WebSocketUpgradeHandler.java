@@ -101,6 +101,11 @@ public final class WebSocketUpgradeHandler implements HttpUpgradeHandler {
 		return new ArrayList<>(this.sessions);
 	}
 
+	/** @return how many sessions are open */
+	public int sessionCount() {
+		return this.sessions.size();
+	}
+
 	/** @return messages received (whole, after reassembly) */
 	public long messagesIn() {
 		return this.messagesIn.sum();

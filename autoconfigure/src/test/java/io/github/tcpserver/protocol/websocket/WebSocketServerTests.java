@@ -202,6 +202,18 @@ class WebSocketServerTests {
 	}
 
 	@Test
+	void anHttpRequestPipelinedBeforeTheHandshakeIsAnsweredFirst() throws Exception {
+		try (RawClient client = new RawClient(port())) {
+			client.send("GET / HTTP/1.1\r\nHost: h\r\n\r\n" + handshake("/echo", ""), frame(0x81, "then ws"));
+			String head = client.responseHead();
+			assertThat(head).startsWith("HTTP/1.1 200 ");
+			client.skipBody(head);
+			assertThat(client.responseHead()).startsWith("HTTP/1.1 101 ");
+			assertThat(client.nextEvent()).isEqualTo("text then ws");
+		}
+	}
+
+	@Test
 	void aPingIsAnsweredWithAPongOfTheSamePayload() throws Exception {
 		try (RawClient client = new RawClient(port())) {
 			client.send(handshake("/echo", ""), frame(0x89, "are you there"));

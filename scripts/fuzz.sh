@@ -16,6 +16,8 @@ TARGETS=(
 	"io.github.tcpserver.codec.FrameDecoderFuzzTests#lengthPrefixedFramesDoNotDependOnReadBoundaries"
 	"io.github.tcpserver.codec.FrameDecoderFuzzTests#utf8FramesDoNotDependOnReadBoundaries"
 	"io.github.tcpserver.protocol.chat.ChatProtocolFuzzTests#anyInputLeavesTheRoomConsistentAndEmptyAfterClose"
+	"io.github.tcpserver.protocol.websocket.WebSocketFrameDecoderFuzzTests#framesDoNotDependOnReadBoundariesAndStayWithinLimits"
+	"io.github.tcpserver.protocol.websocket.WebSocketFrameDecoderFuzzTests#compressedFramesDoNotDependOnReadBoundariesAndStayWithinLimits"
 )
 if (($# > 0)); then
 	TARGETS=("$@")

@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Servers and clients the integration tests start on loopback; each test starts its own on a
-# free port and stops it afterwards.
-PACKAGES=(curl openssl prometheus redis-server)
+# free port and stops it afterwards. chromium and chromium-driver: the chat page's browser test
+# (ChatPageBrowserTests drives headless Chromium over WebDriver; no browser download). nodejs:
+# Node's ws client for NodeWsClientTests, installed below from the npm registry with its lock file.
+PACKAGES=(curl openssl prometheus redis-server chromium chromium-driver nodejs)
 
 missing=()
 for package in "${PACKAGES[@]}"; do
@@ -21,6 +23,12 @@ if ((${#missing[@]} > 0)); then
 	echo "Installing ${missing[*]}"
 	"${sudo[@]}" apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if command -v npm >/dev/null; then
+	npm ci --prefix autoconfigure/src/test/node --no-audit --no-fund --loglevel=error
+else
+	echo "npm not found: NodeWsClientTests will be skipped" >&2
 fi
 
 exec mvn -B verify "$@"

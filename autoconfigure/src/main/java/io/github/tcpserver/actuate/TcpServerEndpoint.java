@@ -313,10 +313,12 @@ public class TcpServerEndpoint {
 	 * @param queuedBytes output queued and not yet taken by the socket
 	 * @param queuedMessages buffers queued and not yet fully written
 	 * @param tls the TLS session once its handshake completed, else {@code null}
+	 * @param protocol what the connection speaks when not its listener's protocol (such as
+	 * {@code WebSocket /chat} on an HTTP listener), else {@code null}
 	 */
 	public record ConnectionDescriptor(long id, String listener, String remoteAddress, String openedAt,
 			long idleMillis, long bytesReceived, long bytesSent, long queuedBytes, int queuedMessages,
-			@Nullable ConnectionTls tls) implements OperationResponseBody {
+			@Nullable ConnectionTls tls, @Nullable String protocol) implements OperationResponseBody {
 
 		static ConnectionDescriptor of(Connection connection, long now) {
 			InetSocketAddress remote = connection.remoteAddress();
@@ -325,7 +327,7 @@ public class TcpServerEndpoint {
 					host(remote) + ":" + remote.getPort(), connection.openedAt().toString(),
 					Math.max(0, now - lastActivity.toEpochMilli()), connection.bytesReceived(), connection.bytesSent(),
 					connection.pendingOutboundBytes(), connection.pendingOutboundMessages(),
-					ConnectionTls.of(connection.sslSession()));
+					ConnectionTls.of(connection.sslSession()), connection.protocol());
 		}
 
 	}

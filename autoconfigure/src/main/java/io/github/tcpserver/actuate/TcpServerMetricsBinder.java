@@ -21,6 +21,8 @@ import io.github.tcpserver.context.TcpServerInitializedEvent;
 import io.github.tcpserver.core.Listener;
 import io.github.tcpserver.core.SelectorServer;
 import io.github.tcpserver.core.TlsStats;
+import io.github.tcpserver.protocol.http.HttpServerHandler;
+import io.github.tcpserver.protocol.websocket.WebSocketUpgradeHandler;
 
 /**
  * Registers the TCP server's meters, tagged with {@code listener} and {@code port}, once the server
@@ -79,6 +81,10 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 			if (tls != null) {
 				tlsHandshakes(tags, tls);
 			}
+			if (listener.handler() instanceof HttpServerHandler http
+					&& http.upgrades() instanceof WebSocketUpgradeHandler webSockets) {
+				bindWebSocket(webSockets, tags, listener);
+			}
 			gauge("tcp.server.outbound.queued", "Output queued on open connections, not yet taken by their sockets",
 					BaseUnits.BYTES, tags, listener, (l) -> server.pendingOutboundBytes(l));
 		}
@@ -109,6 +115,17 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 			.description("Time from accept to the end of each completed TLS handshake")
 			.tags(tags)
 			.register(this.registry));
+	}
+
+	private void bindWebSocket(WebSocketUpgradeHandler webSockets, Tags tags, Listener listener) {
+		gauge("tcp.server.websocket.sessions", "WebSocket sessions open now", BaseUnits.SESSIONS, tags, listener,
+				(l) -> webSockets.sessionCount());
+		counter("tcp.server.websocket.messages", "WebSocket messages received", "messages", tags.and("direction", "in"),
+				listener, (l) -> webSockets.messagesIn());
+		counter("tcp.server.websocket.messages", "WebSocket messages sent", "messages", tags.and("direction", "out"),
+				listener, (l) -> webSockets.messagesOut());
+		counter("tcp.server.websocket.handshakes.refused", "WebSocket handshakes answered 400, 403, 405 or 426",
+				"handshakes", tags, listener, (l) -> webSockets.handshakesRefused());
 	}
 
 	private void counter(String name, String description, String unit, Tags tags, Listener listener,

@@ -129,6 +129,14 @@ public interface Connection {
 	 */
 	void setWriteIdleTimeout(Duration timeout);
 
+	/**
+	 * @return what this connection speaks now when that differs from its listener's protocol, such
+	 * as {@code WebSocket /chat} after an HTTP upgrade; {@code null} otherwise
+	 */
+	default String protocol() {
+		return null;
+	}
+
 	/** @return the object attached with {@link #attach(Object)}, or {@code null} */
 	Object attachment();
 

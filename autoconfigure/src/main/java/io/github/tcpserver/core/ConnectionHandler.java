@@ -95,6 +95,16 @@ public interface ConnectionHandler {
 	}
 
 	/**
+	 * What {@code connection} speaks now when that is not this handler's protocol (a WebSocket
+	 * path on an HTTP listener), for monitoring; called from any thread.
+	 * @param connection an open connection of this handler
+	 * @return a short description such as {@code WebSocket /chat}, or {@code null} by default
+	 */
+	default String protocolOf(Connection connection) {
+		return null;
+	}
+
+	/**
 	 * The connection is closed and its resources are released. Called exactly once.
 	 * @param connection the closed connection
 	 */

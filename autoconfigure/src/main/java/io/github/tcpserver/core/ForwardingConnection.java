@@ -126,6 +126,11 @@ public abstract class ForwardingConnection implements Connection {
 	}
 
 	@Override
+	public String protocol() {
+		return this.delegate.protocol();
+	}
+
+	@Override
 	public Object attachment() {
 		return this.delegate.attachment();
 	}

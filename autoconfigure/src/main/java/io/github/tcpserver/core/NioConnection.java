@@ -940,6 +940,11 @@ final class NioConnection implements Connection, TransportContext {
 	}
 
 	@Override
+	public String protocol() {
+		return this.handler.protocolOf(this);
+	}
+
+	@Override
 	public void attach(Object attachment) {
 		this.attachment = attachment;
 	}

@@ -29,7 +29,14 @@ public final class FramedConnection<F> extends ForwardingConnection {
 
 	private volatile Object attachment;
 
-	FramedConnection(Connection connection, FrameCodec<F> codec, FrameHandler<F> handler) {
+	/**
+	 * Made by a {@link FramingHandler}, or by an adapter that cuts the frames itself and calls the
+	 * handler (a WebSocket route whose text messages are the frames).
+	 * @param connection the connection frames are written to, encoded with {@code codec}
+	 * @param codec the framing
+	 * @param handler the handler the frames are for
+	 */
+	public FramedConnection(Connection connection, FrameCodec<F> codec, FrameHandler<F> handler) {
 		super(connection);
 		this.codec = codec;
 		this.decoder = codec.newDecoder();

@@ -27,6 +27,8 @@ final class HttpResponseEncoder {
 
 	private static final byte[] CONNECTION_KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
 
+	private static final byte[] CONNECTION_UPGRADE = ascii("Connection: Upgrade\r\n");
+
 	private static final byte[] LAST_CHUNK = ascii("0\r\n\r\n");
 
 	private static final byte[] CONTINUE = ascii("HTTP/1.1 100 Continue\r\n\r\n");
@@ -97,7 +99,12 @@ final class HttpResponseEncoder {
 			// RFC 9112 §6.3 item 8: without chunked coding the body ends when the connection closes.
 			keepAlive = false;
 		}
-		putConnection(keepAlive, version);
+		if (status == 101) {
+			put(CONNECTION_UPGRADE); // RFC 9110 §7.8: the switch names the Upgrade field as a connection option
+		}
+		else {
+			putConnection(keepAlive, version);
+		}
 		if (noContent) {
 			put(CRLF);
 		}

@@ -22,6 +22,9 @@ import io.github.tcpserver.core.ConnectionHandler;
  * without keep-alive, a close-delimited body) or an error response to a request the parser
  * rejected, whose framing can no longer be trusted (RFC 9112 §9.6, §11.2): queued responses are
  * flushed, then the connection closes; later input is ignored.</li>
+ * <li><b>UPGRADED</b>: after a {@code 101 Switching Protocols} decided by the
+ * {@link HttpUpgradeHandler} (a WebSocket handshake), for good: no more HTTP parsing; the bytes
+ * after the request and every later event go to the protocol switched to.</li>
  * </ul>
  * A handler that throws gets its client a 500; the connection stays in sync and open.
  *
@@ -41,6 +44,8 @@ public class HttpServerHandler implements ConnectionHandler {
 	private static final System.Logger log = System.getLogger(HttpServerHandler.class.getName());
 
 	private final HttpHandler handler;
+
+	private final HttpUpgradeHandler upgrades;
 
 	private final HttpLimits limits;
 
@@ -84,7 +89,18 @@ public class HttpServerHandler implements ConnectionHandler {
 	 * @param serverName the value of the {@code Server} header
 	 */
 	public HttpServerHandler(HttpHandler handler, HttpLimits limits, String serverName) {
+		this(handler, limits, serverName, null);
+	}
+
+	/**
+	 * @param handler what answers the requests
+	 * @param limits the bounds of a request
+	 * @param serverName the value of the {@code Server} header
+	 * @param upgrades asked about every request first, to switch protocols (WebSocket), or {@code null}
+	 */
+	public HttpServerHandler(HttpHandler handler, HttpLimits limits, String serverName, HttpUpgradeHandler upgrades) {
 		this.handler = handler;
+		this.upgrades = upgrades;
 		this.limits = limits;
 		this.serverLine = HttpResponseEncoder.serverLine(serverName);
 		this.maxParkedBytes = 2L * ((long) limits.maxRequestLine() + limits.maxHeaderSize() + limits.maxBodySize());
@@ -141,6 +157,17 @@ public class HttpServerHandler implements ConnectionHandler {
 		return this.limits;
 	}
 
+	/** @return the handler asked about upgrades (WebSocket), or {@code null} */
+	public HttpUpgradeHandler upgrades() {
+		return this.upgrades;
+	}
+
+	@Override
+	public String protocolOf(Connection connection) {
+		ConnectionHandler upgraded = (connection.attachment() instanceof Exchange exchange) ? exchange.upgraded : null;
+		return (upgraded != null) ? upgraded.description() : null;
+	}
+
 	@Override
 	public void onOpen(Connection connection) {
 		connection.setReadIdleTimeout(this.limits.idleTimeout());
@@ -156,6 +183,10 @@ public class HttpServerHandler implements ConnectionHandler {
 	@Override
 	public void onRead(Connection connection, ByteBuffer data) {
 		Exchange exchange = (Exchange) connection.attachment();
+		if (exchange.upgraded != null) {
+			exchange.upgraded.onRead(exchange.upgradedConnection, data);
+			return;
+		}
 		if (exchange.closing) {
 			return; // RFC 9112 §9.6: nothing after the last response is read
 		}
@@ -186,8 +217,36 @@ public class HttpServerHandler implements ConnectionHandler {
 	}
 
 	@Override
+	public void onWritabilityChanged(Connection connection) {
+		Exchange exchange = (Exchange) connection.attachment();
+		if (exchange != null && exchange.upgraded != null) {
+			exchange.upgraded.onWritabilityChanged(exchange.upgradedConnection);
+		}
+	}
+
+	@Override
+	public void onShutdown(Connection connection) {
+		Exchange exchange = (Exchange) connection.attachment();
+		if (exchange != null && exchange.upgraded != null) {
+			exchange.upgraded.onShutdown(exchange.upgradedConnection); // a farewell such as WebSocket's close 1001
+		}
+	}
+
+	@Override
+	public void onError(Connection connection, Throwable error) {
+		Exchange exchange = (Exchange) connection.attachment();
+		if (exchange != null && exchange.upgraded != null) {
+			exchange.upgraded.onError(exchange.upgradedConnection, error);
+		}
+	}
+
+	@Override
 	public void onInputClosed(Connection connection) {
 		Exchange exchange = (Exchange) connection.attachment();
+		if (exchange.upgraded != null) {
+			exchange.upgraded.onInputClosed(exchange.upgradedConnection);
+			return;
+		}
 		if (exchange.parked != null && !exchange.closing) {
 			exchange.inputClosed = true; // answer what was parked first, then close
 			return;
@@ -200,6 +259,9 @@ public class HttpServerHandler implements ConnectionHandler {
 		Exchange exchange = (Exchange) connection.attachment();
 		if (exchange != null) {
 			exchange.parser.release(); // a body still arriving gives its memory back to the budget
+			if (exchange.upgraded != null) {
+				exchange.upgraded.onClose(exchange.upgradedConnection);
+			}
 		}
 		connection.attach(null);
 	}
@@ -284,7 +346,12 @@ public class HttpServerHandler implements ConnectionHandler {
 			answered++;
 			exchange.requestsParsed++;
 			this.requests.increment();
-			if (!respond(connection, request, encoder)) {
+			HttpUpgrade upgrade = upgrade(request);
+			if (upgrade != null && upgrade.protocol() != null) {
+				switchProtocol(connection, exchange, request, upgrade, in);
+				return;
+			}
+			if (!respond(connection, request, (upgrade != null) ? upgrade.response() : null, encoder)) {
 				closeAfterResponses(connection, exchange);
 				return;
 			}
@@ -336,16 +403,53 @@ public class HttpServerHandler implements ConnectionHandler {
 		exchange.parked = parked;
 	}
 
+	/** @return the upgrade handler's decision, {@code null} when there is none or it failed (logged, then 500) */
+	private HttpUpgrade upgrade(HttpRequest request) {
+		if (this.upgrades == null) {
+			return null;
+		}
+		try {
+			return this.upgrades.upgrade(request);
+		}
+		catch (RuntimeException ex) {
+			return HttpUpgrade.refuse(failed(request, ex));
+		}
+	}
+
 	/**
-	 * Calls the application and encodes its response.
+	 * Sends the 101 after the responses before it, then hands the connection and the rest of the
+	 * input (bytes pipelined after the handshake belong to the new protocol) to the protocol
+	 * switched to. Loop thread.
+	 */
+	private void switchProtocol(Connection connection, Exchange exchange, HttpRequest request, HttpUpgrade upgrade,
+			ByteBuffer in) {
+		exchange.encoder.encode(upgrade.response(), false, request.version(), true);
+		flush(connection, exchange.encoder);
+		exchange.parser.release();
+		boolean wasParked = in == exchange.parked;
+		exchange.parked = null;
+		exchange.upgraded = upgrade.protocol();
+		exchange.upgradedConnection = new UpgradedConnection(connection);
+		exchange.upgraded.onOpen(exchange.upgradedConnection);
+		if (in.hasRemaining() && connection.isOpen()) {
+			exchange.upgraded.onRead(exchange.upgradedConnection, in);
+		}
+		if (wasParked) {
+			connection.resumeReading();
+		}
+	}
+
+	/**
+	 * Calls the application (unless the upgrade handler already answered) and encodes its response.
 	 * @return whether the connection stays open after it
 	 */
-	private boolean respond(Connection connection, HttpRequest request, HttpResponseEncoder encoder) {
+	private boolean respond(Connection connection, HttpRequest request, HttpResponse refusal,
+			HttpResponseEncoder encoder) {
 		HttpExchangeObserver.Completion observed = this.exchangeObserver.requestStarted(connection, request);
 		HttpResponse response;
 		Exception error = null;
 		try {
-			response = this.handler.handle(request);
+			response = (refusal != null) ? refusal : this.handler.handle(request);
 			if (response == null) {
 				throw new IllegalStateException("The handler returned no response");
 			}
@@ -438,6 +542,12 @@ public class HttpServerHandler implements ConnectionHandler {
 
 		/** The value of requestsParsed when the body's first window began. */
 		long bodyOfRequest;
+
+		/** The protocol the connection switched to after a 101, or {@code null} while it speaks HTTP. */
+		volatile ConnectionHandler upgraded; // volatile: the Actuator endpoint reads it (protocolOf)
+
+		/** The connection as {@link #upgraded} sees it. */
+		Connection upgradedConnection;
 
 		Exchange(HttpRequestParser parser, HttpResponseEncoder encoder) {
 			this.parser = parser;

@@ -1,20 +1,30 @@
 package io.github.tcpserver.sample.http;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 import io.github.tcpserver.context.SocketHandler;
+import io.github.tcpserver.protocol.chat.ChatProtocol;
+import io.github.tcpserver.protocol.chat.ChatRoom;
 import io.github.tcpserver.protocol.http.HttpLimits;
 import io.github.tcpserver.protocol.http.HttpRequest;
 import io.github.tcpserver.protocol.http.HttpResponse;
 import io.github.tcpserver.protocol.http.HttpRouter;
 import io.github.tcpserver.protocol.http.HttpServerHandler;
+import io.github.tcpserver.protocol.websocket.TextFrameWebSocketHandler;
+import io.github.tcpserver.protocol.websocket.WebSocketLimits;
+import io.github.tcpserver.protocol.websocket.WebSocketUpgradeHandler;
 
 /**
- * An HTTP listener on {@code http.port} (9080), and HTTPS on {@code sample.tls.https-port} (9444): {@code GET /} greets, {@code GET /json} answers
- * JSON, {@code POST /echo} sends the body back.
+ * An HTTP listener on {@code http.port} (9080), and the same over TLS on
+ * {@code sample.tls.https-port} (9444): {@code GET /} greets, {@code GET /json} answers JSON,
+ * {@code POST /echo} sends the body back, {@code GET /chat.html} is the chat page, and
+ * {@code ws://.../chat} ({@code wss://} on the TLS port) is the chat room over WebSocket (the same
+ * room as the TCP chat listeners).
  */
 @Configuration(proxyBeanMethods = false)
 public class HttpSampleConfiguration {
@@ -29,21 +39,40 @@ public class HttpSampleConfiguration {
 
 	@Bean
 	@SocketHandler(port = "${http.port:9080}")
-	HttpServerHandler http(HttpLimits limits) {
-		return new HttpServerHandler(router(), limits);
+	HttpServerHandler http(HttpLimits limits, WebSocketLimits webSocketLimits, ChatRoom chatRoom) throws IOException {
+		return new HttpServerHandler(router(), limits, HttpServerHandler.DEFAULT_SERVER_NAME,
+				webSockets(webSocketLimits, chatRoom));
 	}
 
-	/** The same routes over TLS (SSL bundle {@code sample}) on {@code sample.tls.https-port} (9444). */
+	/** The same routes and chat room over TLS (SSL bundle {@code sample}) on {@code sample.tls.https-port} (9444). */
 	@Bean
 	@SocketHandler(port = "${sample.tls.https-port:9444}", sslBundle = "sample")
-	HttpServerHandler https(HttpLimits limits) {
-		return new HttpServerHandler(router(), limits);
+	HttpServerHandler https(HttpLimits limits, WebSocketLimits webSocketLimits, ChatRoom chatRoom) throws IOException {
+		return new HttpServerHandler(router(), limits, HttpServerHandler.DEFAULT_SERVER_NAME,
+				webSockets(webSocketLimits, chatRoom));
 	}
 
-	private static HttpRouter router() {
+	private static HttpRouter router() throws IOException {
+		HttpResponse chatPage = HttpResponse.ok().contentType("text/html;charset=UTF-8").body(resource("chat.html"));
 		return new HttpRouter().get("/", (request) -> HELLO)
 			.get("/json", HttpSampleConfiguration::json)
-			.post("/echo", HttpSampleConfiguration::echo);
+			.post("/echo", HttpSampleConfiguration::echo)
+			.get("/chat.html", (request) -> chatPage);
+	}
+
+	/** One per listener: each counts its own sessions and messages. */
+	private static WebSocketUpgradeHandler webSockets(WebSocketLimits limits, ChatRoom chatRoom) {
+		return new WebSocketUpgradeHandler(limits).route("/chat", new TextFrameWebSocketHandler(new ChatProtocol(chatRoom)));
+	}
+
+	/** Read once at start-up: the page is small and never changes while the server runs. */
+	private static byte[] resource(String name) throws IOException {
+		try (InputStream in = HttpSampleConfiguration.class.getResourceAsStream(name)) {
+			if (in == null) {
+				throw new IllegalStateException("Missing resource " + name + " next to " + HttpSampleConfiguration.class);
+			}
+			return in.readAllBytes();
+		}
 	}
 
 	private static HttpResponse json(HttpRequest request) {

@@ -106,7 +106,7 @@ class BackpressureAndChurnTests {
 		});
 		int port = server.port("test");
 		try (Socket other = TestSockets.connect(port)) {
-			Socket resetter = TestSockets.connect(port);
+			Socket resetter = TestSockets.connectWithSmallWindow(port);
 			resetter.getOutputStream().write('G');
 			InputStream in = resetter.getInputStream();
 			TestSockets.readFully(in, 100_000);

@@ -165,7 +165,7 @@ class SelectorServerTests {
 					public void onRead(Connection connection, ByteBuffer data) {
 					}
 				});
-		try (Socket socket = TestSockets.connect(server.port("test"))) {
+		try (Socket socket = TestSockets.connectWithSmallWindow(server.port("test"))) {
 			TestSockets.await(Duration.ofSeconds(5), "reply queued", () -> opened.get() != null
 					&& opened.get().pendingOutboundBytes() > 0);
 			assertThat(opened.get().isWritable()).as("over the high-water mark").isFalse();
@@ -249,7 +249,7 @@ class SelectorServerTests {
 			public void onRead(Connection connection, ByteBuffer data) {
 			}
 		});
-		try (Socket socket = TestSockets.connect(server.port("test"))) {
+		try (Socket socket = TestSockets.connectWithSmallWindow(server.port("test"))) {
 			TestSockets.await(Duration.ofSeconds(5), "reply queued",
 					() -> server.connections().stream().anyMatch((c) -> c.pendingOutboundBytes() > 0));
 			CompletableFuture<ShutdownResult> stopping = CompletableFuture

@@ -137,7 +137,7 @@ class TlsServerTests {
 		SelectorServer server = start(ServerConfig.builder().ioThreads(1).shutdownTimeout(Duration.ofSeconds(30)).build(),
 				new DownloadHandler());
 		int length = 4 * 1024 * 1024;
-		try (Socket socket = connect(server)) {
+		try (Socket socket = TestSockets.connectWithSmallWindow(server.port("test"))) {
 			EngineClient client = new EngineClient(pki, "TLSv1.3");
 			client.handshake(socket);
 			socket.getOutputStream().write(client.wrap((length + "\n").getBytes(StandardCharsets.US_ASCII)));

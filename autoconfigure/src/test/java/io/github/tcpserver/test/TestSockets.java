@@ -26,6 +26,21 @@ public final class TestSockets {
 		return socket;
 	}
 
+	/**
+	 * A socket whose receive window is fixed small (set before connecting, so the kernel does not
+	 * autotune it: loopback allows up to 32 MiB here, which would swallow a whole test reply
+	 * and leave nothing queued in the server).
+	 * @return a blocking socket connected to 127.0.0.1:port with a 16 KiB receive buffer
+	 */
+	public static Socket connectWithSmallWindow(int port) throws IOException {
+		Socket socket = new Socket();
+		socket.setReceiveBufferSize(16 * 1024);
+		socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+		socket.setSoTimeout(30_000);
+		socket.setTcpNoDelay(true);
+		return socket;
+	}
+
 	/** @return {@code length} pseudo-random bytes, reproducible from {@code seed} */
 	public static byte[] randomBytes(int length, long seed) {
 		byte[] bytes = new byte[length];

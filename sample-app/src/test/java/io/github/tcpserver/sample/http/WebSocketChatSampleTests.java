@@ -81,9 +81,9 @@ class WebSocketChatSampleTests {
 			long id = this.server.connections().stream().filter((c) -> c.protocol() != null).findFirst().orElseThrow().id();
 			assertThat(this.endpoint.connection(id).protocol()).isEqualTo("WebSocket /chat (TextFrameWebSocketHandler)");
 			assertThat(this.endpoint.connection(id).listener()).isEqualTo("http");
-			assertThat(this.registry.get("tcp.server.websocket.messages").tag("direction", "in").functionCounter().count())
+			assertThat(this.registry.get("tcp.server.websocket.messages").tags("direction", "in", "listener", "http").functionCounter().count())
 				.isGreaterThanOrEqualTo(4);
-			assertThat(this.registry.get("tcp.server.websocket.sessions").gauge().value()).isEqualTo(1);
+			assertThat(this.registry.get("tcp.server.websocket.sessions").tag("listener", "http").gauge().value()).isEqualTo(1);
 
 			webSocket.sendText("/quit", true).join();
 			assertThat(ws.next()).isEqualTo("* Bye, carol!");

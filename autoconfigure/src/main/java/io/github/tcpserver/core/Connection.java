@@ -130,6 +130,18 @@ public interface Connection {
 	void setWriteIdleTimeout(Duration timeout);
 
 	/**
+	 * Closes this connection (counted as a timeout) when output is pending and the peer takes it
+	 * slower than {@code bytesPerSecond}, measured over each {@code window} during which output
+	 * stayed pending: a client that reads a large reply a few bytes at a time would otherwise
+	 * hold up to {@code maxQueuedOutput} for as long as it likes, since it never stops making
+	 * progress (the write-idle timeout catches only none). Byte counts are wire bytes. Off by
+	 * default.
+	 * @param bytesPerSecond the slowest acceptable rate; zero switches the check off
+	 * @param window how long each measurement lasts (at least 250 ms, the loop's sweep interval)
+	 */
+	void setMinWriteRate(long bytesPerSecond, Duration window);
+
+	/**
 	 * @return what this connection speaks now when that differs from its listener's protocol, such
 	 * as {@code WebSocket /chat} after an HTTP upgrade; {@code null} otherwise
 	 */

@@ -126,6 +126,11 @@ public abstract class ForwardingConnection implements Connection {
 	}
 
 	@Override
+	public void setMinWriteRate(long bytesPerSecond, Duration window) {
+		this.delegate.setMinWriteRate(bytesPerSecond, window);
+	}
+
+	@Override
 	public String protocol() {
 		return this.delegate.protocol();
 	}

@@ -8,6 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLSession;
 
@@ -30,7 +31,8 @@ import javax.net.ssl.SSLSession;
  * <li><b>CLOSED</b>: key cancelled, socket closed, queue dropped, handler told once via
  * {@code onClose}. Reached from any state: by {@link #close()}, a read or write I/O error (a
  * reset), a handler exception, the queue overflowing, or a timeout: nothing read for the read-idle
- * timeout, or output pending without progress for the write-idle timeout.</li>
+ * timeout, output pending without progress for the write-idle timeout, or taken by the peer slower
+ * than the minimum write rate, when one is set.</li>
  * </ul>
  * All state changes happen on the loop thread; other threads' calls become loop tasks.
  *
@@ -141,6 +143,18 @@ final class NioConnection implements Connection, TransportContext {
 
 	/** Write-idle (stalled output) timeout in nanos, 0 when off. */
 	private volatile long writeIdleTimeoutNanos;
+
+	/** Minimum rate the peer must take pending output at, bytes per second; 0 when off. */
+	private volatile long minWriteRate;
+
+	/** Length of each minimum-rate measurement, nanos. */
+	private volatile long minWriteRateWindowNanos;
+
+	/** When the current minimum-rate window began (nanoTime), 0 while no output is pending. Loop thread. */
+	private long writeWindowStartNanos;
+
+	/** bytesSent when that window began. Loop thread. */
+	private long writeWindowStartBytes;
 
 	/** When lingering ends at the latest (nanoTime). */
 	private long lingerDeadlineNanos;
@@ -638,7 +652,39 @@ final class NioConnection implements Connection, TransportContext {
 		if (writeIdle > 0 && this.queuedBytes > 0 && now - this.lastWriteNanos >= writeIdle) {
 			timedOut(this.queuedBytes + " bytes of output pending with no progress for " + writeIdle / 1_000_000
 					+ " ms (write-idle timeout)");
+			return;
 		}
+		checkWriteRate(now);
+	}
+
+	/**
+	 * The minimum write rate, per window during which output stayed pending: a peer that drains a
+	 * large reply a few bytes at a time makes progress (write-idle never fires) while it holds the
+	 * queue; this bounds how long. Time with nothing pending does not count against the peer.
+	 */
+	private void checkWriteRate(long now) {
+		long minRate = this.minWriteRate;
+		if (minRate <= 0 || this.queuedBytes == 0) {
+			this.writeWindowStartNanos = 0;
+			return;
+		}
+		if (this.writeWindowStartNanos == 0) {
+			this.writeWindowStartNanos = now;
+			this.writeWindowStartBytes = this.bytesSent;
+			return;
+		}
+		long elapsed = now - this.writeWindowStartNanos;
+		if (elapsed < this.minWriteRateWindowNanos) {
+			return;
+		}
+		long sent = this.bytesSent - this.writeWindowStartBytes;
+		if (sent < (long) (minRate * (elapsed / 1e9))) {
+			timedOut(this.queuedBytes + " bytes of output pending and the peer took " + sent + " bytes in "
+					+ elapsed / 1_000_000 + " ms, below the minimum of " + minRate + " bytes/s");
+			return;
+		}
+		this.writeWindowStartNanos = now;
+		this.writeWindowStartBytes = this.bytesSent;
 	}
 
 	private void timedOut(String why) {
@@ -922,6 +968,15 @@ final class NioConnection implements Connection, TransportContext {
 	@Override
 	public void setWriteIdleTimeout(Duration timeout) {
 		this.writeIdleTimeoutNanos = nanos(timeout);
+	}
+
+	@Override
+	public void setMinWriteRate(long bytesPerSecond, Duration window) {
+		if (bytesPerSecond < 0) {
+			throw new IllegalArgumentException("A minimum write rate must not be negative: " + bytesPerSecond);
+		}
+		this.minWriteRateWindowNanos = Math.max(nanos(window), TimeUnit.MILLISECONDS.toNanos(250));
+		this.minWriteRate = bytesPerSecond;
 	}
 
 	private static long nanos(Duration timeout) {

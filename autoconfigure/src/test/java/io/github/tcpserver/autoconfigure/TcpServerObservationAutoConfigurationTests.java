@@ -44,7 +44,20 @@ class TcpServerObservationAutoConfigurationTests {
 				TcpServerObservationAutoConfiguration.class, TcpServerMetricsAutoConfiguration.class))
 		.withUserConfiguration(HttpConfiguration.class)
 		.withPropertyValues("tcp.server.port=0", "tcp.server.address=127.0.0.1", "tcp.server.io-threads=1",
-				"tcp.server.shutdown=immediate");
+				"tcp.server.shutdown=immediate", "tcp.server.http.observations-enabled=true");
+
+	@Test
+	void whenRequestObservationsAreNotEnabledThenRequestsAreNotObservedButBlockingCallsAre() {
+		TestObservationRegistry registry = TestObservationRegistry.create();
+		this.runner.withPropertyValues("tcp.server.http.observations-enabled=false")
+			.withBean(ObservationRegistry.class, () -> registry)
+			.run((context) -> {
+				assertThat(context.getBean(HttpExchangeObserver.class)).isSameAs(HttpExchangeObserver.NONE);
+				assertThat(context).hasSingleBean(OffloadedCallObserver.class);
+				assertThat(get(context.getBean(SelectorServer.class).port("web"), "/hello")).isEqualTo(200);
+				TestObservationRegistryAssert.assertThat(registry).doesNotHaveAnyObservation();
+			});
+	}
 
 	@Test
 	void whenTheApplicationHasAnObservationRegistryThenItsHttpListenersRequestsAreObserved() {

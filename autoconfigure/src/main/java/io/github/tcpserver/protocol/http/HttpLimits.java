@@ -6,7 +6,8 @@ import java.time.Duration;
  * The bounds of what HTTP connections may send, each with one outcome when exceeded: a request
  * line over {@code maxRequestLine} is answered 414, a header section over {@code maxHeaderSize}
  * 431, a body over {@code maxBodySize} 413, a header section slower than
- * {@code requestHeaderTimeout} or a body slower than {@code minRequestBodyRate} 408, a body that
+ * {@code requestHeaderTimeout} or a body slower than {@code minRequestBodyRate} 408, a response
+ * taken slower than {@code minResponseRate} a close, a body that
  * does not fit in what is left of the shared {@link RequestMemoryBudget} 503; the connection is
  * then closed. {@code maxPipelinedRequests} is how many requests already received are answered in
  * a row before the connection yields its I/O thread to the others. A connection that makes no
@@ -26,11 +27,14 @@ import java.time.Duration;
  * @param minRequestBodyRate the slowest a body may arrive, in bytes per second over each window of
  * {@code requestBodyGracePeriod} (at least a second) after the first; zero for no minimum
  * @param requestBodyGracePeriod how long a body may arrive at any rate before the minimum applies
+ * (and the length of each window in which the body and response rates are measured)
+ * @param minResponseRate the slowest a client may take a pending response, in bytes per second
+ * over each window of {@code requestBodyGracePeriod}; zero for no minimum
  * @param requestMemory the bound on bytes held by all partially received bodies together
  */
 public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize, int maxPipelinedRequests,
 		Duration idleTimeout, Duration requestHeaderTimeout, int minRequestBodyRate, Duration requestBodyGracePeriod,
-		RequestMemoryBudget requestMemory) {
+		int minResponseRate, RequestMemoryBudget requestMemory) {
 
 	/** Default request line limit, as Netty's and Tomcat's. */
 	public static final int DEFAULT_MAX_REQUEST_LINE = 8 * 1024;
@@ -56,6 +60,12 @@ public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize,
 	 */
 	public static final int DEFAULT_MIN_REQUEST_BODY_RATE = 1024;
 
+	/**
+	 * Default minimum response rate, 1 KiB/s: a client that reads a large response a few bytes at a
+	 * time is closed instead of holding the queued output for as long as it likes.
+	 */
+	public static final int DEFAULT_MIN_RESPONSE_RATE = 1024;
+
 	/** Default time a body may arrive at any rate (a client's first window, a slow start). */
 	public static final Duration DEFAULT_REQUEST_BODY_GRACE_PERIOD = Duration.ofSeconds(5);
 
@@ -78,6 +88,7 @@ public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize,
 		requireAtLeast("maxBodySize", maxBodySize, 0);
 		requireAtLeast("maxPipelinedRequests", maxPipelinedRequests, 1);
 		requireAtLeast("minRequestBodyRate", minRequestBodyRate, 0);
+		requireAtLeast("minResponseRate", minResponseRate, 0);
 		if (requestMemory == null) {
 			throw new IllegalArgumentException("requestMemory must not be null");
 		}
@@ -95,7 +106,7 @@ public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize,
 	public HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize, int maxPipelinedRequests,
 			Duration idleTimeout, Duration requestHeaderTimeout) {
 		this(maxRequestLine, maxHeaderSize, maxBodySize, maxPipelinedRequests, idleTimeout, requestHeaderTimeout,
-				DEFAULT_MIN_REQUEST_BODY_RATE, DEFAULT_REQUEST_BODY_GRACE_PERIOD,
+				DEFAULT_MIN_REQUEST_BODY_RATE, DEFAULT_REQUEST_BODY_GRACE_PERIOD, DEFAULT_MIN_RESPONSE_RATE,
 				new RequestMemoryBudget(defaultRequestMemory(maxBodySize)));
 	}
 
@@ -132,7 +143,7 @@ public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize,
 	public HttpLimits withRequestMemory(RequestMemoryBudget budget) {
 		return new HttpLimits(this.maxRequestLine, this.maxHeaderSize, this.maxBodySize, this.maxPipelinedRequests,
 				this.idleTimeout, this.requestHeaderTimeout, this.minRequestBodyRate, this.requestBodyGracePeriod,
-				budget);
+				this.minResponseRate, budget);
 	}
 
 	/**
@@ -142,7 +153,18 @@ public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize,
 	 */
 	public HttpLimits withMinRequestBodyRate(int bytesPerSecond, Duration gracePeriod) {
 		return new HttpLimits(this.maxRequestLine, this.maxHeaderSize, this.maxBodySize, this.maxPipelinedRequests,
-				this.idleTimeout, this.requestHeaderTimeout, bytesPerSecond, gracePeriod, this.requestMemory);
+				this.idleTimeout, this.requestHeaderTimeout, bytesPerSecond, gracePeriod, this.minResponseRate,
+				this.requestMemory);
+	}
+
+	/**
+	 * @param bytesPerSecond the slowest a client may take a pending response; zero for no minimum
+	 * @return these limits with that minimum response rate
+	 */
+	public HttpLimits withMinResponseRate(int bytesPerSecond) {
+		return new HttpLimits(this.maxRequestLine, this.maxHeaderSize, this.maxBodySize, this.maxPipelinedRequests,
+				this.idleTimeout, this.requestHeaderTimeout, this.minRequestBodyRate, this.requestBodyGracePeriod,
+				bytesPerSecond, this.requestMemory);
 	}
 
 	private static void requireAtLeast(String name, int value, int min) {

@@ -32,7 +32,8 @@ import io.github.tcpserver.core.ConnectionHandler;
  * No connection lives without progress past {@link HttpLimits#idleTimeout()}: nothing received
  * while waiting for a request (read-idle), or queued output the peer does not take, also while
  * reading is paused by backpressure or the connection is closing (write-idle, set to the same
- * value). A header section slower than {@link HttpLimits#requestHeaderTimeout()} and a body
+ * value), or taken slower than {@link HttpLimits#minResponseRate()} (the connection's minimum
+ * write rate). A header section slower than {@link HttpLimits#requestHeaderTimeout()} and a body
  * slower than {@link HttpLimits#minRequestBodyRate()} (after its grace period) are answered 408
  * and closed, so a client trickling bytes cannot hold a connection and its buffers for ever.
  */
@@ -176,6 +177,11 @@ public class HttpServerHandler implements ConnectionHandler {
 		if (!this.limits.idleTimeout().isZero()) {
 			// Zero means "never" for reads; the listener's own write-idle deadline then stays.
 			connection.setWriteIdleTimeout(this.limits.idleTimeout());
+		}
+		if (this.limits.minResponseRate() > 0) {
+			// A client that reads a large response a few bytes at a time makes progress, so write-idle
+			// never fires; without a rate it would hold the queued output for as long as it likes.
+			connection.setMinWriteRate(this.limits.minResponseRate(), this.limits.requestBodyGracePeriod());
 		}
 		connection.attach(new Exchange(new HttpRequestParser(this.limits), new HttpResponseEncoder(this.serverLine)));
 	}

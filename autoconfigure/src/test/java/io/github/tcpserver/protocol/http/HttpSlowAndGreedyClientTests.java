@@ -128,6 +128,50 @@ class HttpSlowAndGreedyClientTests {
 	}
 
 	@Test
+	void aClientThatReadsALargeResponseTooSlowlyIsClosedBelowTheMinimumResponseRate() throws Exception {
+		// It always makes a little progress, so the idle timeout (30 s here) never fires.
+		start(new HttpLimits(1024, 4096, 1024, 16, Duration.ofSeconds(30), Duration.ofSeconds(30))
+			.withMinRequestBodyRate(1000, Duration.ofMillis(500))
+			.withMinResponseRate(64 * 1024));
+		try (Socket slow = TestSockets.connectWithSmallWindow(this.server.port("http"))) {
+			slow.getOutputStream().write("GET /large HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			InputStream in = slow.getInputStream();
+			byte[] sip = new byte[1024];
+			long read = 0;
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+			try {
+				// About 10 KB/s, far below 64 KiB/s, for as long as the server keeps the connection.
+				while (System.nanoTime() < deadline) {
+					int n = in.read(sip);
+					if (n < 0) {
+						break;
+					}
+					read += n;
+					Thread.sleep(100); // the slow reader's pace, not a wait for a condition
+				}
+			}
+			catch (IOException reset) {
+				// the close with output still queued may reach the client as a reset
+			}
+			assertThat(read).as("cut before the end").isLessThan(LARGE.length);
+		}
+		TestSockets.await(Duration.ofSeconds(10), "the connection counted as timed out",
+				() -> this.server.listener("http").orElseThrow().timeouts() == 1);
+	}
+
+	@Test
+	void aClientThatReadsAtTheMinimumResponseRateOrFasterGetsTheWholeResponse() throws Exception {
+		start(HttpLimits.defaults().withMinRequestBodyRate(1000, Duration.ofMillis(500)));
+		try (Socket client = TestSockets.connectWithSmallWindow(this.server.port("http"))) {
+			client.getOutputStream().write("GET /large HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+				.getBytes(StandardCharsets.US_ASCII));
+			byte[] all = client.getInputStream().readAllBytes();
+			assertThat(all.length).isGreaterThan(LARGE.length);
+		}
+		assertThat(this.server.listener("http").orElseThrow().timeouts()).isZero();
+	}
+
+	@Test
 	void bodiesThatWouldPassTheSharedRequestMemoryAreAnswered503AndTheBudgetRefills() throws Exception {
 		HttpLimits limits = new HttpLimits(1024, 4096, 1024 * 1024, 16, Duration.ofSeconds(30), Duration.ofSeconds(30))
 			.withMinRequestBodyRate(0, Duration.ZERO)

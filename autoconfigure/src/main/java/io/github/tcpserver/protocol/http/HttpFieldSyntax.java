@@ -9,6 +9,7 @@ package io.github.tcpserver.protocol.http;
  */
 final class HttpFieldSyntax {
 
+	/** RFC 9110 §5.6.2 tchar, as a lookup table; the request parser uses it too. */
 	private static final boolean[] TCHAR = new boolean[128];
 
 	static {
@@ -28,6 +29,14 @@ final class HttpFieldSyntax {
 	}
 
 	/**
+	 * @param c a character or an unsigned byte value
+	 * @return whether it is an RFC 9110 §5.6.2 tchar
+	 */
+	static boolean isTchar(int c) {
+		return c >= 0 && c < 128 && TCHAR[c];
+	}
+
+	/**
 	 * @param name a field name
 	 * @return the name
 	 * @throws IllegalArgumentException if it is not a token
@@ -38,7 +47,7 @@ final class HttpFieldSyntax {
 		}
 		for (int i = 0; i < name.length(); i++) {
 			char c = name.charAt(i);
-			if (c >= 128 || !TCHAR[c]) {
+			if (!isTchar(c)) {
 				throw new IllegalArgumentException("Invalid character 0x" + Integer.toHexString(c)
 						+ " in header name '" + printable(name) + "' (RFC 9110 §5.1: a token)");
 			}

@@ -106,22 +106,6 @@ public final class HttpRequestParser {
 	private static final String[] KNOWN_METHODS = { "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH",
 			"TRACE", "CONNECT" };
 
-	/** RFC 9110 §5.6.2 tchar, as a lookup table. */
-	private static final boolean[] TCHAR = new boolean[128];
-
-	static {
-		for (char c = '0'; c <= '9'; c++) {
-			TCHAR[c] = true;
-		}
-		for (char c = 'a'; c <= 'z'; c++) {
-			TCHAR[c] = true;
-			TCHAR[c - 32] = true;
-		}
-		for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-			TCHAR[c] = true;
-		}
-	}
-
 	private final HttpLimits limits;
 
 	private final RequestMemoryBudget budget;
@@ -905,13 +889,13 @@ public final class HttpRequestParser {
 	}
 
 	private static boolean isTchar(byte b) {
-		return b >= 0 && TCHAR[b];
+		return HttpFieldSyntax.isTchar(b);
 	}
 
 	private static boolean isToken(String text) {
 		for (int i = 0; i < text.length(); i++) {
 			char c = text.charAt(i);
-			if (c >= 128 || !TCHAR[c]) {
+			if (!HttpFieldSyntax.isTchar(c)) {
 				return false;
 			}
 		}

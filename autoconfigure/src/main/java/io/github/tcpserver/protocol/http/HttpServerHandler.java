@@ -202,14 +202,19 @@ public class HttpServerHandler implements ConnectionHandler {
 		}
 		long headTimeout = this.limits.requestHeaderTimeout().toNanos();
 		boolean bodyRate = this.limits.minRequestBodyRate() > 0;
-		long now = (headTimeout > 0 || bodyRate) ? System.nanoTime() : 0;
+		long now = (headTimeout > 0) ? System.nanoTime() : 0;
 		if (exchange.parser.isIdle()) {
 			exchange.headStartedNanos = now; // a new request begins in this read
 		}
 		process(connection, exchange, data);
 		if (bodyRate && !exchange.closing) {
-			// Read after the handlers of this read ran: their time is not the client's.
-			checkBodyRate(connection, exchange, System.nanoTime());
+			if (exchange.parser.isReadingBody()) {
+				// Read after the handlers of this read ran: their time is not the client's.
+				checkBodyRate(connection, exchange, System.nanoTime());
+			}
+			else {
+				exchange.bodyWindowStartNanos = 0; // no body arriving: the clock is not read at all
+			}
 		}
 		// Slowloris defence: a head that trickles in a byte at a time never trips the idle timeout,
 		// so the head as a whole has a deadline (checked when bytes arrive; a silent peer is the
@@ -282,10 +287,6 @@ public class HttpServerHandler implements ConnectionHandler {
 	 */
 	private void checkBodyRate(Connection connection, Exchange exchange, long now) {
 		HttpRequestParser parser = exchange.parser;
-		if (!parser.isReadingBody()) {
-			exchange.bodyWindowStartNanos = 0;
-			return;
-		}
 		long received = parser.bodyBytesReceived();
 		if (exchange.bodyWindowStartNanos == 0 || exchange.bodyOfRequest != exchange.requestsParsed) {
 			// The first read of this request's body (a pipelined one may follow another in one read).

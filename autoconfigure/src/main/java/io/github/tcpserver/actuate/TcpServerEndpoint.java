@@ -308,8 +308,8 @@ public class TcpServerEndpoint {
 	 * @param remoteAddress the peer, {@code host:port}
 	 * @param openedAt when it was accepted (ISO-8601)
 	 * @param idleMillis milliseconds since bytes were last read or written
-	 * @param bytesReceived bytes read from the peer
-	 * @param bytesSent bytes the socket took for the peer
+	 * @param bytesReceived bytes read from the peer (on TLS: wire bytes, see {@code tls} for plaintext)
+	 * @param bytesSent bytes the socket took for the peer (on TLS: wire bytes)
 	 * @param queuedBytes output queued and not yet taken by the socket
 	 * @param queuedMessages buffers queued and not yet fully written
 	 * @param tls the TLS session once its handshake completed, else {@code null}
@@ -327,7 +327,7 @@ public class TcpServerEndpoint {
 					host(remote) + ":" + remote.getPort(), connection.openedAt().toString(),
 					Math.max(0, now - lastActivity.toEpochMilli()), connection.bytesReceived(), connection.bytesSent(),
 					connection.pendingOutboundBytes(), connection.pendingOutboundMessages(),
-					ConnectionTls.of(connection.sslSession()), connection.protocol());
+					ConnectionTls.of(connection), connection.protocol());
 		}
 
 	}
@@ -338,10 +338,15 @@ public class TcpServerEndpoint {
 	 * @param protocol {@code TLSv1.3} or {@code TLSv1.2}
 	 * @param cipherSuite the negotiated cipher suite
 	 * @param peerSubject the subject of the client's certificate, or {@code null} without one
+	 * @param plaintextBytesReceived decrypted application bytes the handler received (the
+	 * descriptor's {@code bytesReceived} counts wire bytes: records, MACs and handshake included)
+	 * @param plaintextBytesSent application bytes the handler wrote that have been encrypted
 	 */
-	public record ConnectionTls(String protocol, String cipherSuite, @Nullable String peerSubject) {
+	public record ConnectionTls(String protocol, String cipherSuite, @Nullable String peerSubject,
+			long plaintextBytesReceived, long plaintextBytesSent) {
 
-		static @Nullable ConnectionTls of(@Nullable SSLSession session) {
+		static @Nullable ConnectionTls of(Connection connection) {
+			SSLSession session = connection.sslSession();
 			if (session == null) {
 				return null;
 			}
@@ -352,7 +357,8 @@ public class TcpServerEndpoint {
 			catch (SSLPeerUnverifiedException ex) {
 				peer = null; // no client authentication
 			}
-			return new ConnectionTls(session.getProtocol(), session.getCipherSuite(), peer);
+			return new ConnectionTls(session.getProtocol(), session.getCipherSuite(), peer,
+					connection.applicationBytesReceived(), connection.applicationBytesSent());
 		}
 
 	}

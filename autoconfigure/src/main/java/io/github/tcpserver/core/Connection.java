@@ -107,6 +107,23 @@ public interface Connection {
 	/** @return bytes the socket accepted for the peer so far (on a TLS listener: wire bytes) */
 	long bytesSent();
 
+	/**
+	 * @return plaintext bytes handed to the handler so far: {@link #bytesReceived()} without TLS;
+	 * over TLS the decrypted application data only (no record headers, MACs or handshake)
+	 */
+	default long applicationBytesReceived() {
+		return bytesReceived();
+	}
+
+	/**
+	 * @return plaintext bytes the handler wrote that left the application side so far:
+	 * {@link #bytesSent()} without TLS; over TLS the application data the engine has encrypted
+	 * (whether or not the socket took the records yet)
+	 */
+	default long applicationBytesSent() {
+		return bytesSent();
+	}
+
 	/** @return when the connection was accepted */
 	Instant openedAt();
 

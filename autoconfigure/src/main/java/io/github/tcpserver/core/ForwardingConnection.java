@@ -106,6 +106,16 @@ public abstract class ForwardingConnection implements Connection {
 	}
 
 	@Override
+	public long applicationBytesReceived() {
+		return this.delegate.applicationBytesReceived();
+	}
+
+	@Override
+	public long applicationBytesSent() {
+		return this.delegate.applicationBytesSent();
+	}
+
+	@Override
 	public Instant openedAt() {
 		return this.delegate.openedAt();
 	}

@@ -950,6 +950,18 @@ final class NioConnection implements Connection, TransportContext {
 	}
 
 	@Override
+	public long applicationBytesReceived() {
+		long plaintext = this.transport.plaintextBytesReceived();
+		return (plaintext >= 0) ? plaintext : this.bytesReceived;
+	}
+
+	@Override
+	public long applicationBytesSent() {
+		long plaintext = this.transport.plaintextBytesSent();
+		return (plaintext >= 0) ? plaintext : this.bytesSent;
+	}
+
+	@Override
 	public Instant openedAt() {
 		return Instant.ofEpochMilli(this.openedAtMillis);
 	}

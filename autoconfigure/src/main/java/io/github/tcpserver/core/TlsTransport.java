@@ -101,6 +101,12 @@ final class TlsTransport implements Transport {
 
 	private long handshakeBytes;
 
+	/** Decrypted application bytes handed to the handler. Loop thread; read elsewhere as the wire counters are. */
+	private long plaintextReceived;
+
+	/** Application bytes the engine encrypted. Loop thread; read elsewhere as the wire counters are. */
+	private long plaintextSent;
+
 	/** Delegated tasks are running on the handshake executor; reading is suspended. */
 	private boolean parked;
 
@@ -123,6 +129,16 @@ final class TlsTransport implements Transport {
 	@Override
 	public SSLSession session() {
 		return (this.engine != null && !this.handshaking) ? this.engine.getSession() : null;
+	}
+
+	@Override
+	public long plaintextBytesReceived() {
+		return this.plaintextReceived;
+	}
+
+	@Override
+	public long plaintextBytesSent() {
+		return this.plaintextSent;
 	}
 
 	/** @return whether the handshake has completed */
@@ -365,6 +381,7 @@ final class TlsTransport implements Transport {
 	/** Hands the plaintext gathered in {@code plain} to the handler and empties it. */
 	private boolean deliver(ByteBuffer plain) {
 		plain.flip();
+		this.plaintextReceived += plain.remaining();
 		this.connection.deliver(plain);
 		plain.clear();
 		return this.connection.isInputOpen();
@@ -595,6 +612,9 @@ final class TlsTransport implements Transport {
 					case CLOSED -> this.outboundDone = true;
 				}
 				HandshakeStatus status = result.getHandshakeStatus();
+				if (result.bytesConsumed() > 0) {
+					this.plaintextSent += result.bytesConsumed();
+				}
 				boolean moved = result.bytesConsumed() > 0 || result.bytesProduced() > 0;
 				if (status == HandshakeStatus.NEED_TASK) {
 					runDelegatedTasks();

@@ -62,4 +62,20 @@ interface Transport {
 	/** @return the TLS session once the handshake completed, else {@code null} */
 	SSLSession session();
 
+	/**
+	 * @return plaintext bytes this layer handed up to the handler, or {@code -1} when it passes
+	 * the socket's bytes through unchanged (then the connection's wire count is the answer)
+	 */
+	default long plaintextBytesReceived() {
+		return -1;
+	}
+
+	/**
+	 * @return plaintext bytes this layer took from the handler and encoded, or {@code -1} when it
+	 * passes them through unchanged
+	 */
+	default long plaintextBytesSent() {
+		return -1;
+	}
+
 }

@@ -276,6 +276,16 @@ class TcpServerSslTests {
 					assertThat(connection.tls().protocol()).isEqualTo("TLSv1.3");
 					assertThat(connection.tls().cipherSuite()).startsWith("TLS_");
 					assertThat(connection.tls().peerSubject()).isEqualTo("CN=client");
+					// Plaintext beside wire bytes: the greeting is 16 bytes, its record and the
+					// handshake flights are more on the wire.
+					socket.getOutputStream().write(new byte[1000]);
+					socket.getOutputStream().flush();
+					TestSockets.await(Duration.ofSeconds(10), "1000 plaintext bytes counted", () -> endpoint
+						.server(null, null).connections().items().get(0).tls().plaintextBytesReceived() == 1000);
+					TcpServerEndpoint.ConnectionDescriptor counted = endpoint.server(null, null).connections().items().get(0);
+					assertThat(counted.tls().plaintextBytesSent()).isEqualTo("hello CN=client\n".length());
+					assertThat(counted.bytesSent()).isGreaterThan(1000);
+					assertThat(counted.bytesReceived()).isGreaterThan(1000 + 22);
 				}
 				assertThat(registry.get("tcp.server.tls.handshakes").tag("outcome", "completed").functionCounter().count())
 					.isEqualTo(1);

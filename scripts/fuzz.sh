@@ -18,6 +18,7 @@ TARGETS=(
 	"io.github.tcpserver.protocol.chat.ChatProtocolFuzzTests#anyInputLeavesTheRoomConsistentAndEmptyAfterClose"
 	"io.github.tcpserver.protocol.websocket.WebSocketFrameDecoderFuzzTests#framesDoNotDependOnReadBoundariesAndStayWithinLimits"
 	"io.github.tcpserver.protocol.websocket.WebSocketFrameDecoderFuzzTests#compressedFramesDoNotDependOnReadBoundariesAndStayWithinLimits"
+	"io.github.tcpserver.core.proxy.ProxyProtocolDecoderFuzzTests#theHeaderAndTheBytesAfterItDoNotDependOnReadBoundaries"
 )
 if (($# > 0)); then
 	TARGETS=("$@")

@@ -4,8 +4,10 @@ import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.PriorityQueue;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -23,8 +25,12 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 
 import io.github.tcpserver.core.Connection;
 import io.github.tcpserver.core.Listener;
+import io.github.tcpserver.core.ProxyProtocolStats;
 import io.github.tcpserver.core.SelectorServer;
 import io.github.tcpserver.core.TlsStats;
+import io.github.tcpserver.core.proxy.ProxyHeader;
+import io.github.tcpserver.core.proxy.ProxyHeaderRefusal;
+import io.github.tcpserver.core.proxy.ProxySslInfo;
 import io.github.tcpserver.protocol.http.RequestMemoryBudget;
 
 /**
@@ -232,11 +238,12 @@ public class TcpServerEndpoint {
 	 * @param queuedBytes output queued on open connections, not yet taken by their sockets
 	 * @param tls the listener's TLS (bundle, client auth, SNI) and handshake counts, or
 	 * {@code null} when it is plain TCP; its byte counts are then wire (encrypted) bytes
+	 * @param proxyProtocol the listener's PROXY protocol and header counts, or {@code null} without
 	 */
 	public record ListenerDescriptor(String name, String handler, String address, int port, boolean bound,
 			int activeConnections, long acceptedConnections, long closedConnections, long rejectedConnections,
 			long errors, long protocolErrors, long outputOverflows, long timeouts, long bytesReceived, long bytesSent,
-			long queuedBytes, @Nullable ListenerTls tls) {
+			long queuedBytes, @Nullable ListenerTls tls, @Nullable ListenerProxyProtocol proxyProtocol) {
 
 		static ListenerDescriptor of(SelectorServer server, Listener listener) {
 			return new ListenerDescriptor(listener.name(), listener.handler().getClass().getName(),
@@ -244,7 +251,35 @@ public class TcpServerEndpoint {
 					listener.acceptedConnections(), listener.closedConnections(), listener.rejectedConnections(),
 					listener.errors(), listener.protocolErrors(), listener.outputOverflows(), listener.timeouts(),
 					server.bytesReceived(listener), server.bytesSent(listener), server.pendingOutboundBytes(listener),
-					ListenerTls.of(listener));
+					ListenerTls.of(listener), ListenerProxyProtocol.of(listener));
+		}
+
+	}
+
+	/**
+	 * The PROXY protocol of a listener.
+	 *
+	 * @param description the mode and the trusted proxies
+	 * @param headersAccepted headers accepted by version ({@code v1}, {@code v2})
+	 * @param localHeaders v2 LOCAL headers (the balancer's health checks), counted in {@code v2} too
+	 * @param headersRefused connections closed before their header completed, by reason (malformed,
+	 * too-long, unsupported, checksum, truncated, timeout, untrusted); each reason is logged at DEBUG by
+	 * {@code io.github.tcpserver.core.ProxyProtocolTransport}
+	 */
+	public record ListenerProxyProtocol(String description, Map<String, Long> headersAccepted, long localHeaders,
+			Map<String, Long> headersRefused) {
+
+		static @Nullable ListenerProxyProtocol of(Listener listener) {
+			ProxyProtocolStats stats = listener.proxyProtocolStats();
+			if (stats == null) {
+				return null;
+			}
+			Map<String, Long> refused = new LinkedHashMap<>();
+			for (ProxyHeaderRefusal reason : ProxyHeaderRefusal.values()) {
+				refused.put(reason.tag(), stats.headersRefused(reason));
+			}
+			return new ListenerProxyProtocol(listener.spec().proxyProtocol().description(),
+					Map.of("v1", stats.headersAccepted(1), "v2", stats.headersAccepted(2)), stats.localHeaders(), refused);
 		}
 
 	}
@@ -305,7 +340,11 @@ public class TcpServerEndpoint {
 	 *
 	 * @param id the connection id, for {@code /actuator/tcpserver/{id}}
 	 * @param listener the listener that accepted it
-	 * @param remoteAddress the peer, {@code host:port}
+	 * @param remoteAddress the client, {@code host:port}: the socket's peer, or the client a PROXY
+	 * protocol header named
+	 * @param proxyAddress the balancer that sent the PROXY protocol header, {@code host:port}, else
+	 * {@code null}
+	 * @param proxy what the PROXY protocol header said besides the client's address, else {@code null}
 	 * @param openedAt when it was accepted (ISO-8601)
 	 * @param idleMillis milliseconds since bytes were last read or written
 	 * @param bytesReceived bytes read from the peer (on TLS: wire bytes, see {@code tls} for plaintext)
@@ -316,18 +355,45 @@ public class TcpServerEndpoint {
 	 * @param protocol what the connection speaks when not its listener's protocol (such as
 	 * {@code WebSocket /chat} on an HTTP listener), else {@code null}
 	 */
-	public record ConnectionDescriptor(long id, String listener, String remoteAddress, String openedAt,
-			long idleMillis, long bytesReceived, long bytesSent, long queuedBytes, int queuedMessages,
-			@Nullable ConnectionTls tls, @Nullable String protocol) implements OperationResponseBody {
+	public record ConnectionDescriptor(long id, String listener, String remoteAddress, @Nullable String proxyAddress,
+			String openedAt, long idleMillis, long bytesReceived, long bytesSent, long queuedBytes, int queuedMessages,
+			@Nullable ConnectionTls tls, @Nullable ConnectionProxy proxy, @Nullable String protocol)
+			implements OperationResponseBody {
 
 		static ConnectionDescriptor of(Connection connection, long now) {
 			InetSocketAddress remote = connection.remoteAddress();
 			Instant lastActivity = connection.lastActivity();
+			InetSocketAddress proxy = connection.proxyAddress();
 			return new ConnectionDescriptor(connection.id(), connection.listenerName(),
-					host(remote) + ":" + remote.getPort(), connection.openedAt().toString(),
-					Math.max(0, now - lastActivity.toEpochMilli()), connection.bytesReceived(), connection.bytesSent(),
-					connection.pendingOutboundBytes(), connection.pendingOutboundMessages(),
-					ConnectionTls.of(connection), connection.protocol());
+					host(remote) + ":" + remote.getPort(), (proxy != null) ? host(proxy) + ":" + proxy.getPort() : null,
+					connection.openedAt().toString(), Math.max(0, now - lastActivity.toEpochMilli()),
+					connection.bytesReceived(), connection.bytesSent(), connection.pendingOutboundBytes(),
+					connection.pendingOutboundMessages(), ConnectionTls.of(connection),
+					ConnectionProxy.of(connection.proxyHeader()), connection.protocol());
+		}
+
+	}
+
+	/**
+	 * The PROXY protocol header of a connection.
+	 *
+	 * @param version 1 or 2
+	 * @param local whether it was a LOCAL command (a health check of the balancer)
+	 * @param authority the host name the client asked the balancer for (v2 TLV), or {@code null}
+	 * @param uniqueId the balancer's unique ID of the connection (v2 TLV), or {@code null}
+	 * @param alpn the application protocol the client negotiated with the balancer (v2 TLV), or {@code null}
+	 * @param clientTls the TLS version the client spoke to the balancer (v2 SSL TLV), or {@code null}
+	 */
+	public record ConnectionProxy(int version, boolean local, @Nullable String authority, @Nullable String uniqueId,
+			@Nullable String alpn, @Nullable String clientTls) {
+
+		static @Nullable ConnectionProxy of(@Nullable ProxyHeader header) {
+			if (header == null) {
+				return null;
+			}
+			ProxySslInfo ssl = header.ssl();
+			return new ConnectionProxy(header.version(), header.local(), header.authority(), header.uniqueIdText(),
+					header.alpn(), (ssl != null && ssl.isTls()) ? ssl.version() : null);
 		}
 
 	}

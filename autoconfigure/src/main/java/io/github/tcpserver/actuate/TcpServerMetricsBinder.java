@@ -19,8 +19,10 @@ import org.springframework.context.ApplicationListener;
 
 import io.github.tcpserver.context.TcpServerInitializedEvent;
 import io.github.tcpserver.core.Listener;
+import io.github.tcpserver.core.ProxyProtocolStats;
 import io.github.tcpserver.core.SelectorServer;
 import io.github.tcpserver.core.TlsStats;
+import io.github.tcpserver.core.proxy.ProxyHeaderRefusal;
 import io.github.tcpserver.protocol.http.HttpServerHandler;
 import io.github.tcpserver.protocol.websocket.WebSocketUpgradeHandler;
 
@@ -81,6 +83,10 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 			if (tls != null) {
 				tlsHandshakes(tags, tls);
 			}
+			ProxyProtocolStats proxy = listener.proxyProtocolStats();
+			if (proxy != null) {
+				proxyHeaders(tags, proxy);
+			}
 			if (listener.handler() instanceof HttpServerHandler http
 					&& http.upgrades() instanceof WebSocketUpgradeHandler webSockets) {
 				bindWebSocket(webSockets, tags, listener);
@@ -115,6 +121,24 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 			.description("Time from accept to the end of each completed TLS handshake")
 			.tags(tags)
 			.register(this.registry));
+	}
+
+	/** PROXY protocol headers accepted by version, and refused by reason. */
+	private void proxyHeaders(Tags tags, ProxyProtocolStats proxy) {
+		String description = "PROXY protocol headers by outcome: accepted (by version) or refused (by reason)";
+		for (int version = 1; version <= 2; version++) {
+			int v = version;
+			this.meters.add(FunctionCounter.builder("tcp.server.proxy.headers", proxy, (p) -> p.headersAccepted(v))
+				.description(description)
+				.tags(tags.and("outcome", "accepted").and("reason", "v" + v))
+				.register(this.registry));
+		}
+		for (ProxyHeaderRefusal reason : ProxyHeaderRefusal.values()) {
+			this.meters.add(FunctionCounter.builder("tcp.server.proxy.headers", proxy, (p) -> p.headersRefused(reason))
+				.description(description)
+				.tags(tags.and("outcome", "refused").and("reason", reason.tag()))
+				.register(this.registry));
+		}
 	}
 
 	private void bindWebSocket(WebSocketUpgradeHandler webSockets, Tags tags, Listener listener) {

@@ -28,6 +28,7 @@ import io.github.tcpserver.core.ListenerSpec;
 import io.github.tcpserver.protocol.http.HttpExchangeObserver;
 import io.github.tcpserver.protocol.http.HttpServerHandler;
 import io.github.tcpserver.core.TlsSettings;
+import io.github.tcpserver.core.proxy.ProxyProtocolMode;
 
 /**
  * Turns the application's {@link SocketHandler @SocketHandler} beans into listener specs: one per
@@ -75,11 +76,29 @@ final class SocketHandlerListeners {
 				spec = spec.withTls(tls(name, sslBundle, clientAuth(name, annotation, environment, properties),
 						properties.getSsl(), contexts, beanFactory));
 			}
+			spec = spec.withProxyProtocol(
+					properties.getProxyProtocol().toSettings(proxyProtocolMode(name, annotation, environment, properties)));
 			resolved.add(new Resolved(spec, ownPort));
 		}
 		checkConflicts(resolved);
 		resolved.sort(Comparator.comparing(Resolved::ownPort));
 		return resolved.stream().map(Resolved::spec).toList();
+	}
+
+	private static ProxyProtocolMode proxyProtocolMode(String name, SocketHandler annotation, Environment environment,
+			TcpServerProperties properties) {
+		String own = environment.resolveRequiredPlaceholders(annotation.proxyProtocol()).trim();
+		if (own.isEmpty()) {
+			return properties.getProxyProtocol().getMode();
+		}
+		try {
+			return ProxyProtocolMode.valueOf(own.toUpperCase(Locale.ROOT));
+		}
+		catch (IllegalArgumentException ex) {
+			throw new SocketHandlerConfigurationException(
+					"The proxyProtocol of @SocketHandler bean '" + name + "' is '" + own + "'.",
+					"Set the proxyProtocol attribute of '" + name + "' to off, v1, v2 or any.");
+		}
 	}
 
 	/** @return the listener's bundle name, or {@code null} for plain TCP */

@@ -10,7 +10,10 @@ import org.springframework.util.unit.DataSize;
 
 import io.github.tcpserver.blocking.OffloadingHandler;
 import io.github.tcpserver.core.ServerConfig;
+import io.github.tcpserver.core.ProxyProtocolSettings;
 import io.github.tcpserver.core.TlsSettings;
+import io.github.tcpserver.core.proxy.CidrRange;
+import io.github.tcpserver.core.proxy.ProxyProtocolMode;
 
 /**
  * Configuration of the embedded TCP server ({@code tcp.server.*}). Every setter rejects a value
@@ -93,6 +96,9 @@ public class TcpServerProperties {
 
 	/** TLS of the listeners, through Spring Boot SSL bundles. */
 	private final Ssl ssl = new Ssl();
+
+	/** PROXY protocol of the listeners behind a load balancer. */
+	private final ProxyProtocol proxyProtocol = new ProxyProtocol();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -302,6 +308,10 @@ public class TcpServerProperties {
 		return this.ssl;
 	}
 
+	public ProxyProtocol getProxyProtocol() {
+		return this.proxyProtocol;
+	}
+
 	private static void requirePositive(String name, int value) {
 		if (value < 1) {
 			throw new IllegalArgumentException(name + " must be at least 1 but was " + value);
@@ -349,6 +359,89 @@ public class TcpServerProperties {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+	}
+
+	/**
+	 * The PROXY protocol header (HAProxy's proxy-protocol.txt) that a load balancer sends before
+	 * each connection's own bytes ({@code tcp.server.proxy-protocol.*}), so that the server sees
+	 * the client's address rather than the balancer's. Off by default; a listener's
+	 * {@code @SocketHandler(proxyProtocol)} overrides the mode.
+	 */
+	public static class ProxyProtocol {
+
+		/** Which header every connection must start with: off, v1, v2 or any (v1 or v2, told apart by its first byte). */
+		private ProxyProtocolMode mode = ProxyProtocolMode.OFF;
+
+		/** Addresses (CIDR, such as 10.0.0.0/8) allowed to connect and send the header; empty allows any source. */
+		private List<String> trustedProxies = new ArrayList<>();
+
+		/** Close a connection whose header has not fully arrived within this time; at least 3s. */
+		private Duration headerTimeout = ProxyProtocolSettings.DEFAULT_HEADER_TIMEOUT;
+
+		/** Longest version 2 header (addresses and TLVs) accepted; version 1 is bounded at 107 bytes. */
+		private DataSize maxHeaderLength = DataSize.ofBytes(ProxyProtocolSettings.DEFAULT_MAX_HEADER_LENGTH);
+
+		public ProxyProtocolMode getMode() {
+			return this.mode;
+		}
+
+		public void setMode(ProxyProtocolMode mode) {
+			this.mode = (mode != null) ? mode : ProxyProtocolMode.OFF;
+		}
+
+		public List<String> getTrustedProxies() {
+			return this.trustedProxies;
+		}
+
+		public void setTrustedProxies(List<String> trustedProxies) {
+			for (String range : trustedProxies) {
+				try {
+					CidrRange.parse(range);
+				}
+				catch (IllegalArgumentException ex) {
+					throw new IllegalArgumentException("tcp.server.proxy-protocol.trusted-proxies: " + ex.getMessage());
+				}
+			}
+			this.trustedProxies = new ArrayList<>(trustedProxies);
+		}
+
+		public Duration getHeaderTimeout() {
+			return this.headerTimeout;
+		}
+
+		public void setHeaderTimeout(Duration headerTimeout) {
+			if (headerTimeout == null || headerTimeout.toMillis() < 3000) {
+				throw new IllegalArgumentException("tcp.server.proxy-protocol.header-timeout must be at least 3s"
+						+ " (proxy-protocol.txt section 2) but was " + headerTimeout);
+			}
+			this.headerTimeout = headerTimeout;
+		}
+
+		public DataSize getMaxHeaderLength() {
+			return this.maxHeaderLength;
+		}
+
+		public void setMaxHeaderLength(DataSize maxHeaderLength) {
+			if (maxHeaderLength == null || maxHeaderLength.toBytes() < 16 || maxHeaderLength.toBytes() > 65551) {
+				throw new IllegalArgumentException(
+						"tcp.server.proxy-protocol.max-header-length must be between 16B and 65551B but was "
+								+ maxHeaderLength);
+			}
+			this.maxHeaderLength = maxHeaderLength;
+		}
+
+		/**
+		 * @param mode the listener's mode
+		 * @return the core's settings, or {@code null} for {@link ProxyProtocolMode#OFF}
+		 */
+		public ProxyProtocolSettings toSettings(ProxyProtocolMode mode) {
+			if (mode == ProxyProtocolMode.OFF) {
+				return null;
+			}
+			return new ProxyProtocolSettings(mode, this.trustedProxies.stream().map(CidrRange::parse).toList(),
+					this.headerTimeout, (int) this.maxHeaderLength.toBytes());
 		}
 
 	}

@@ -67,6 +67,7 @@ public class SelectorServerLifecycle implements SmartLifecycle {
 		for (Listener listener : this.server.listeners()) {
 			logger.info("TCP server listening: '" + listener.name() + "' on " + describe(listener) + " ("
 					+ listener.handler().description()
+					+ (listener.isProxyProtocol() ? ", " + listener.spec().proxyProtocol().description() : "")
 					+ (listener.isTls() ? ", TLS with " + listener.spec().tls().description() : "") + ")");
 		}
 		logger.info("TCP server started with " + this.server.ioThreads() + " I/O thread(s)");

@@ -83,6 +83,14 @@ public @interface SocketHandler {
 	 */
 	String sslClientAuth() default "";
 
+	/**
+	 * The PROXY protocol header this listener's connections start with: {@code off}, {@code v1},
+	 * {@code v2} or {@code any}; property placeholders are resolved. Empty means
+	 * {@code tcp.server.proxy-protocol.mode}.
+	 * @return the mode, or empty
+	 */
+	String proxyProtocol() default "";
+
 	/** The {@link #sslBundle()} of a listener that stays plain TCP when {@code tcp.server.ssl.bundle} is set. */
 	String NO_SSL = "none";
 

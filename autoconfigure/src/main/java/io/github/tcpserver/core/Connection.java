@@ -20,8 +20,28 @@ public interface Connection {
 	/** @return the name of the listener (the handler bean) that accepted this connection */
 	String listenerName();
 
-	/** @return the peer's address */
+	/**
+	 * @return the client's address: the socket's peer, or, on a PROXY protocol listener, the client
+	 * its balancer named in the header (from {@code onOpen} on)
+	 */
 	InetSocketAddress remoteAddress();
+
+	/**
+	 * @return the balancer's address (the socket's peer) on a PROXY protocol listener, else
+	 * {@code null}
+	 */
+	default InetSocketAddress proxyAddress() {
+		return null;
+	}
+
+	/**
+	 * The PROXY protocol header of a connection on a PROXY protocol listener, with the TLVs of a
+	 * version 2 header (ALPN, authority, unique ID, SSL).
+	 * @return the header (always, from {@code onOpen} on), or {@code null} on another listener
+	 */
+	default io.github.tcpserver.core.proxy.ProxyHeader proxyHeader() {
+		return null;
+	}
 
 	/** @return the local address the connection was accepted on */
 	InetSocketAddress localAddress();

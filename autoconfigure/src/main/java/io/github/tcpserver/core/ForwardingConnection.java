@@ -41,6 +41,16 @@ public abstract class ForwardingConnection implements Connection {
 	}
 
 	@Override
+	public InetSocketAddress proxyAddress() {
+		return this.delegate.proxyAddress();
+	}
+
+	@Override
+	public io.github.tcpserver.core.proxy.ProxyHeader proxyHeader() {
+		return this.delegate.proxyHeader();
+	}
+
+	@Override
 	public InetSocketAddress localAddress() {
 		return this.delegate.localAddress();
 	}

@@ -38,6 +38,9 @@ public final class Listener {
 	/** Handshake counters when the listener runs TLS, else {@code null}. */
 	private final TlsStats tlsStats;
 
+	/** PROXY protocol header counters when the listener expects the header, else {@code null}. */
+	private final ProxyProtocolStats proxyStats;
+
 	final LongAdder closedBytesReceived = new LongAdder();
 
 	final LongAdder closedBytesSent = new LongAdder();
@@ -57,12 +60,34 @@ public final class Listener {
 		this.channel = channel;
 		this.boundAddress = boundAddress;
 		this.tlsStats = (spec.tls() != null) ? new TlsStats() : null;
+		this.proxyStats = (spec.proxyProtocol() != null) ? new ProxyProtocolStats() : null;
 	}
 
-	/** The byte layer of a new connection: TLS when the listener has TLS settings, else plain. */
+	/**
+	 * The byte layers of a new connection: the PROXY protocol header first when the listener has
+	 * one, then TLS when it has TLS settings, else plain.
+	 */
 	Transport newTransport(TransportContext connection) {
+		if (this.proxyStats != null) {
+			return new ProxyProtocolTransport(connection, this.spec.proxyProtocol(), this.proxyStats,
+					this::newInnerTransport);
+		}
+		return newInnerTransport(connection);
+	}
+
+	private Transport newInnerTransport(TransportContext connection) {
 		return (this.tlsStats != null) ? new TlsTransport(connection, this.spec.tls(), this.tlsStats)
 				: new PlainTransport(connection);
+	}
+
+	/** @return whether connections of this listener start with a PROXY protocol header */
+	public boolean isProxyProtocol() {
+		return this.proxyStats != null;
+	}
+
+	/** @return the PROXY protocol header counters of this listener, or {@code null} without PROXY protocol */
+	public ProxyProtocolStats proxyProtocolStats() {
+		return this.proxyStats;
 	}
 
 	/** @return whether connections of this listener speak TLS */
@@ -161,6 +186,7 @@ public final class Listener {
 	@Override
 	public String toString() {
 		return "'" + name() + "' on " + this.boundAddress + " (" + handler().getClass().getSimpleName()
+				+ ((this.spec.proxyProtocol() != null) ? ", " + this.spec.proxyProtocol().description() : "")
 				+ ((this.spec.tls() != null) ? ", TLS " + this.spec.tls().description() : "") + ")";
 	}
 

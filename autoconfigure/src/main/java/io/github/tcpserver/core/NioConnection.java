@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLSession;
 
+import io.github.tcpserver.core.proxy.ProxyHeader;
+
 /**
  * A connection's socket, outbound queue and state, driven by its {@link IoLoop}.
  *
@@ -40,7 +42,9 @@ import javax.net.ssl.SSLSession;
  * Between the socket and the handler sits the listener's {@link Transport}: {@link PlainTransport}
  * passes bytes through, {@link TlsTransport} runs TLS (the handler hears {@code onOpen} once the
  * handshake completed; a graceful close sends close_notify first). The outbound queue, the
- * watermarks, {@code maxQueuedOutput} and the byte counters see the bytes on the wire.
+ * watermarks, {@code maxQueuedOutput} and the byte counters see the bytes on the wire. On a PROXY
+ * protocol listener {@link ProxyProtocolTransport} comes first and replaces the remote address
+ * with the client's once the header arrived ({@link #proxied}).
  */
 final class NioConnection implements Connection, TransportContext {
 
@@ -64,7 +68,16 @@ final class NioConnection implements Connection, TransportContext {
 
 	private final Transport transport;
 
-	private final InetSocketAddress remoteAddress;
+	/** The socket's peer, then the client a PROXY header named; volatile for monitoring threads. */
+	private volatile InetSocketAddress remoteAddress;
+
+	/** The socket's peer on a PROXY protocol listener once its header arrived, else {@code null}. */
+	private volatile InetSocketAddress proxyAddress;
+
+	private volatile ProxyHeader proxyHeader;
+
+	/** Whether the server's observer heard of the open (after the PROXY header, on such a listener). Loop thread. */
+	boolean observed;
 
 	private final InetSocketAddress localAddress;
 
@@ -265,6 +278,16 @@ final class NioConnection implements Connection, TransportContext {
 		catch (Throwable ex) {
 			handlerFailed("onRead", ex);
 		}
+	}
+
+	@Override
+	public void proxied(ProxyHeader header) {
+		this.proxyHeader = header;
+		this.proxyAddress = this.remoteAddress;
+		if (header.hasAddresses()) {
+			this.remoteAddress = header.source();
+		}
+		this.loop.server().connectionIdentified(this);
 	}
 
 	@Override
@@ -827,6 +850,16 @@ final class NioConnection implements Connection, TransportContext {
 	@Override
 	public InetSocketAddress remoteAddress() {
 		return this.remoteAddress;
+	}
+
+	@Override
+	public InetSocketAddress proxyAddress() {
+		return this.proxyAddress;
+	}
+
+	@Override
+	public ProxyHeader proxyHeader() {
+		return this.proxyHeader;
 	}
 
 	@Override

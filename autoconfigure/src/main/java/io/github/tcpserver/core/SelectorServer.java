@@ -429,8 +429,20 @@ public final class SelectorServer {
 	/** A connection is registered with its loop: from now on it is listed. Loop thread. */
 	void connectionRegistered(NioConnection connection) {
 		this.connections.put(connection.id, connection);
-		if (this.observer != null) {
+		if (this.observer != null && !connection.listener.isProxyProtocol()) {
 			// Before the handler's onOpen, so that the observer sees every open before its close.
+			connection.observed = true;
+			notifyObserver(connection, true);
+		}
+	}
+
+	/**
+	 * A PROXY protocol header named the connection's client: the observer hears of the open now,
+	 * so that it sees the client's address rather than the balancer's. Loop thread.
+	 */
+	void connectionIdentified(NioConnection connection) {
+		if (this.observer != null && !connection.observed && connection.isOpen()) {
+			connection.observed = true;
 			notifyObserver(connection, true);
 		}
 	}
@@ -451,8 +463,9 @@ public final class SelectorServer {
 		listener.closedBytesSent.add(connection.bytesSent());
 		listener.active.decrementAndGet();
 		listener.closed.increment();
-		if (this.observer != null && registered) {
-			// A connection that never got registered was never reported open either.
+		if (this.observer != null && registered && connection.observed) {
+			// A connection that never got registered (or never sent its PROXY header) was never
+			// reported open either.
 			notifyObserver(connection, false);
 		}
 		if (this.activeConnections.decrementAndGet() == 0 && this.state == State.STOPPING) {

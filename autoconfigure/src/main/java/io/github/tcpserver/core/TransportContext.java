@@ -3,6 +3,8 @@ package io.github.tcpserver.core;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
+import io.github.tcpserver.core.proxy.ProxyHeader;
+
 /**
  * What a {@link Transport} sees of its connection: the handler above it and the socket below it.
  * Implemented by {@link NioConnection}; tests drive a layer through a fake one, without sockets.
@@ -77,7 +79,14 @@ interface TransportContext {
 	/** @return the loop's scratch buffers for layers */
 	LayerBuffers buffers();
 
-	/** @return the peer's address */
+	/** @return the peer's address: the socket's, then the client's once a PROXY header named it */
 	InetSocketAddress remoteAddress();
+
+	/**
+	 * A PROXY protocol header arrived: from now on the connection's remote address is the client
+	 * it names (unless it names none: LOCAL, UNKNOWN, UNSPEC) and the socket's peer is the proxy.
+	 * @param header the decoded header
+	 */
+	void proxied(ProxyHeader header);
 
 }

@@ -548,6 +548,11 @@ class TlsTransportTests {
 			return new InetSocketAddress("127.0.0.1", 50000);
 		}
 
+		@Override
+		public void proxied(io.github.tcpserver.core.proxy.ProxyHeader header) {
+			throw new UnsupportedOperationException("TLS alone never sees a PROXY header");
+		}
+
 	}
 
 }

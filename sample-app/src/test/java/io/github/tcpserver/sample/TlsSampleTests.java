@@ -128,7 +128,7 @@ class TlsSampleTests {
 	}
 
 	/** A client context trusting the sample CA, presenting the sample client certificate or none. */
-	private static SSLContext context(boolean withCertificate) throws Exception {
+	static SSLContext context(boolean withCertificate) throws Exception {
 		KeyStore trust = KeyStore.getInstance("PKCS12");
 		trust.load(null, null);
 		trust.setCertificateEntry("ca", certificate("sample-ca.crt"));

@@ -1,5 +1,6 @@
 package io.github.tcpserver.protocol.http;
 
+import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
@@ -31,6 +32,12 @@ public final class HttpRequest {
 
 	/** The route that matched, set by {@link HttpRouter}; {@code null} when none did. */
 	private String route;
+
+	/** The client, as the connection sees it; {@code null} for a request built by hand. */
+	private InetSocketAddress remoteAddress;
+
+	/** The balancer that sent a PROXY protocol header, else {@code null}. */
+	private InetSocketAddress proxyAddress;
 
 	HttpRequest(String method, String target, String path, String query, HttpVersion version, HttpHeaders headers,
 			boolean keepAlive) {
@@ -65,6 +72,24 @@ public final class HttpRequest {
 
 	void route(String route) {
 		this.route = route;
+	}
+
+	void connection(io.github.tcpserver.core.Connection connection) {
+		this.remoteAddress = connection.remoteAddress();
+		this.proxyAddress = connection.proxyAddress();
+	}
+
+	/**
+	 * @return the client's address and port: the socket's peer, or on a PROXY protocol listener
+	 * the client its balancer named; {@code null} for a request built with {@link #of}
+	 */
+	public InetSocketAddress remoteAddress() {
+		return this.remoteAddress;
+	}
+
+	/** @return the balancer's address on a PROXY protocol listener, else {@code null} */
+	public InetSocketAddress proxyAddress() {
+		return this.proxyAddress;
 	}
 
 	void trailers(HttpHeaders trailers) {

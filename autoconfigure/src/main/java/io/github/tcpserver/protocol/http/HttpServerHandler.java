@@ -350,6 +350,7 @@ public class HttpServerHandler implements ConnectionHandler {
 			if (request == null) {
 				continue; // in is used up
 			}
+			request.connection(connection); // the client's address for handlers (PROXY protocol included)
 			answered++;
 			exchange.requestsParsed++;
 			this.requests.increment();

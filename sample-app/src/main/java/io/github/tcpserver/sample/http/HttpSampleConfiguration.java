@@ -2,6 +2,7 @@ package io.github.tcpserver.sample.http;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 import org.springframework.context.annotation.Bean;
@@ -57,6 +58,7 @@ public class HttpSampleConfiguration {
 		return new HttpRouter().get("/", (request) -> HELLO)
 			.get("/json", HttpSampleConfiguration::json)
 			.post("/echo", HttpSampleConfiguration::echo)
+			.get("/whoami", HttpSampleConfiguration::whoami)
 			.get("/chat.html", (request) -> chatPage);
 	}
 
@@ -78,6 +80,18 @@ public class HttpSampleConfiguration {
 	private static HttpResponse json(HttpRequest request) {
 		String name = request.queryParameter("name");
 		return HttpResponse.json("{\"message\":\"Hello, " + jsonEscape((name != null) ? name : "world") + "!\"}");
+	}
+
+	/**
+	 * The client's address and port as the server sees them, and the balancer's behind one that
+	 * sends the PROXY protocol ({@code tcp.server.proxy-protocol.mode}).
+	 */
+	private static HttpResponse whoami(HttpRequest request) {
+		InetSocketAddress client = request.remoteAddress();
+		InetSocketAddress proxy = request.proxyAddress();
+		return HttpResponse.json("{\"address\":\"" + client.getAddress().getHostAddress() + "\",\"port\":"
+				+ client.getPort() + ((proxy != null) ? ",\"proxy\":\"" + proxy.getAddress().getHostAddress() + ":"
+						+ proxy.getPort() + "\"" : "") + "}");
 	}
 
 	private static HttpResponse echo(HttpRequest request) {

@@ -1,13 +1,20 @@
 package io.github.tcpserver.core;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLSession;
@@ -41,6 +48,12 @@ import javax.net.ssl.SSLSession;
  * passes bytes through, {@link TlsTransport} runs TLS (the handler hears {@code onOpen} once the
  * handshake completed; a graceful close sends close_notify first). The outbound queue, the
  * watermarks, {@code maxQueuedOutput} and the byte counters see the bytes on the wire.
+ *
+ * <h2>Files and streams</h2>
+ * {@link #sendFile} and {@link #sendStream} put their source in {@link OutboundSources}, ahead of
+ * the transport; writes made while a source is pending wait behind it there, so the peer gets
+ * everything in call order. The loop pulls from the sources only while the wire queue is below
+ * the high-water mark, and the connection is not writable until they are all sent.
  */
 final class NioConnection implements Connection, TransportContext {
 
@@ -81,6 +94,18 @@ final class NioConnection implements Connection, TransportContext {
 	private volatile int state = OPEN;
 
 	private OutboundQueue outbound;
+
+	/** Files and streams not yet sent, and the writes behind them; made on first use. Loop thread. */
+	private OutboundSources sources;
+
+	/** {@link #sources} holds something; volatile for {@link #isWritable()} on other threads. */
+	private volatile boolean sourcesPending;
+
+	/** Sources are being pulled: a handler callback during it must not pull again (order). */
+	private boolean pulling;
+
+	/** A graceful close waits for the sources: close_notify and the FIN go after them. */
+	private boolean closePending;
 
 	/**
 	 * Queued output passed the high-water mark and has not yet drained to the low-water mark:
@@ -361,7 +386,140 @@ final class NioConnection implements Connection, TransportContext {
 		if (this.state != OPEN || !data.hasRemaining()) {
 			return;
 		}
+		if (this.sourcesPending) {
+			holdBehindSources(owned ? data : copyOf(data));
+			return;
+		}
 		this.transport.write(data, owned);
+	}
+
+	/** A write made while a file or stream is still being sent: it waits its turn, counted against the limit. */
+	private void holdBehindSources(ByteBuffer owned) {
+		this.sources.addBytes(owned);
+		long total = queuedWireBytes() + this.sources.heldBytes();
+		if (total + (long) IN_TRANSIT.getOpaque(this) > this.loop.config().maxQueuedOutput()) {
+			overflowed(total);
+		}
+	}
+
+	private long queuedWireBytes() {
+		return (this.outbound == null) ? 0 : this.outbound.bytes();
+	}
+
+	/** Adds a file or stream behind everything written so far. Loop thread. */
+	private void addSource(CompletableFuture<?> done, java.util.function.Consumer<OutboundSources> add) {
+		if (this.state != OPEN) {
+			done.completeExceptionally(new ClosedChannelException());
+			return;
+		}
+		if (this.sources == null) {
+			this.sources = new OutboundSources();
+		}
+		add.accept(this.sources);
+		this.sourcesPending = true;
+		pullSources();
+	}
+
+	/**
+	 * Sends from the pending files and streams while the wire queue has room; once all are sent,
+	 * a graceful close waiting for them goes on. Loop thread.
+	 */
+	private void pullSources() {
+		if (this.pulling || this.state == CLOSED || !this.sourcesPending) {
+			return;
+		}
+		boolean all;
+		this.pulling = true;
+		try {
+			all = this.sources.pull(this.sink);
+		}
+		catch (IOException ex) {
+			sourceFailed(ex);
+			return;
+		}
+		finally {
+			this.pulling = false;
+		}
+		if (this.state == CLOSED) {
+			return;
+		}
+		if (all) {
+			this.sourcesPending = false;
+			if (this.closePending) {
+				this.closePending = false;
+				this.transport.closeOutbound();
+				if (this.state == CLOSED) {
+					return;
+				}
+			}
+		}
+		outputProgressed();
+	}
+
+	/** A file or stream could not be read: the peer would get a body cut short, so the connection closes. */
+	private void sourceFailed(IOException ex) {
+		this.listener.errors.increment();
+		log.log(Level.WARNING, "Sending a file or stream on connection " + this.id + " of listener '"
+				+ this.listener.name() + "' failed; closing the connection, since the peer cannot tell a cut body", ex);
+		closingFor(CloseReason.ERROR);
+		notifyError(ex);
+		closeNow();
+	}
+
+	/** What the pending sources see of this connection. */
+	private final OutboundSources.Sink sink = new OutboundSources.Sink() {
+
+		@Override
+		public boolean hasRoom() {
+			return NioConnection.this.state != CLOSED && !NioConnection.this.lingering
+					&& queuedWireBytes() <= NioConnection.this.loop.config().writeHighWaterMark();
+		}
+
+		@Override
+		public void send(ByteBuffer data, boolean owned) {
+			NioConnection.this.transport.write(data, owned);
+		}
+
+		@Override
+		public long transfer(FileChannel file, long position, long count) throws IOException {
+			return transferFile(file, position, count);
+		}
+
+		@Override
+		public ByteBuffer stagingBuffer() {
+			return NioConnection.this.loop.stagingBuffer();
+		}
+
+		@Override
+		public void execute(Runnable task) {
+			NioConnection.this.loop.execute(task);
+		}
+
+		@Override
+		public void pull() {
+			pullSources();
+		}
+
+	};
+
+	/**
+	 * File bytes straight from the page cache to the socket ({@code sendfile(2)}), when the bytes
+	 * on the wire are the file's: a transport that transforms them (TLS) must see them instead.
+	 * @return bytes the socket took, or -1 when the transport must see the bytes
+	 */
+	private long transferFile(FileChannel file, long position, long count) throws IOException {
+		if (!(this.transport instanceof PlainTransport)) {
+			return -1;
+		}
+		if (this.outbound != null && !this.outbound.isEmpty()) {
+			return 0; // earlier bytes first; the flush pulls again once they are out
+		}
+		long n = file.transferTo(position, count, this.channel);
+		this.bytesSent += n;
+		if (n > 0) {
+			this.lastWriteNanos = this.loop.now();
+		}
+		return n;
 	}
 
 	/**
@@ -435,7 +593,8 @@ final class NioConnection implements Connection, TransportContext {
 		this.outbound.add(owned);
 		updateQueueStats();
 		long queued = this.outbound.bytes();
-		if (queued + (long) IN_TRANSIT.getOpaque(this) > this.loop.config().maxQueuedOutput()) {
+		long held = (this.sources == null) ? 0 : this.sources.heldBytes();
+		if (queued + held + (long) IN_TRANSIT.getOpaque(this) > this.loop.config().maxQueuedOutput()) {
 			overflowed(queued);
 			return;
 		}
@@ -477,7 +636,7 @@ final class NioConnection implements Connection, TransportContext {
 	}
 
 	private boolean writable() {
-		return this.state == OPEN && !this.readPaused
+		return this.state == OPEN && !this.readPaused && !this.sourcesPending
 				&& this.queuedBytes + (long) IN_TRANSIT.getOpaque(this) <= this.loop.config().writeHighWaterMark();
 	}
 
@@ -498,6 +657,7 @@ final class NioConnection implements Connection, TransportContext {
 	private void flush() {
 		OutboundQueue queue = this.outbound;
 		if (queue == null) {
+			pullSources(); // a file waiting for the socket, nothing queued in front of it
 			return;
 		}
 		// A gathering write: the queued buffers (heap copies) are packed into the loop's direct
@@ -525,11 +685,30 @@ final class NioConnection implements Connection, TransportContext {
 			}
 		}
 		updateQueueStats();
-		if (queue.isEmpty() && this.state == CLOSING) {
+		if (this.sourcesPending) {
+			pullSources();
+			return;
+		}
+		outputProgressed();
+	}
+
+	/**
+	 * After output moved: finishes a graceful close once everything is out, lifts the read pause
+	 * below the low-water mark, and updates interest and writability. Loop thread.
+	 */
+	private void outputProgressed() {
+		if (this.state == CLOSED) {
+			return;
+		}
+		long queued = queuedWireBytes();
+		if (this.outbound != null) {
+			updateQueueStats();
+		}
+		if (queued == 0 && this.state == CLOSING && !this.sourcesPending && !this.closePending && !this.lingering) {
 			drained();
 			return;
 		}
-		if (this.readPaused && queue.bytes() <= this.loop.config().writeLowWaterMark()) {
+		if (this.readPaused && queued <= this.loop.config().writeLowWaterMark()) {
 			this.readPaused = false;
 			// The pause was ours, not the peer's silence: restart the read-idle clock.
 			this.lastReadNanos = this.loop.now();
@@ -553,7 +732,7 @@ final class NioConnection implements Connection, TransportContext {
 				&& !this.inputClosed) {
 			ops |= SelectionKey.OP_READ;
 		}
-		if (this.outbound != null && !this.outbound.isEmpty()) {
+		if ((this.outbound != null && !this.outbound.isEmpty()) || (this.sourcesPending && this.sources.awaitsSocket())) {
 			ops |= SelectionKey.OP_WRITE;
 		}
 		setInterest(ops);
@@ -571,6 +750,12 @@ final class NioConnection implements Connection, TransportContext {
 			return;
 		}
 		this.state = CLOSING;
+		if (this.sourcesPending) {
+			// Files and streams first; pullSources goes on once they are sent.
+			this.closePending = true;
+			updateInterest();
+			return;
+		}
 		this.transport.closeOutbound();
 		if (this.state == CLOSED) {
 			return;
@@ -649,7 +834,7 @@ final class NioConnection implements Connection, TransportContext {
 			return;
 		}
 		long writeIdle = this.writeIdleTimeoutNanos;
-		if (writeIdle > 0 && this.queuedBytes > 0 && now - this.lastWriteNanos >= writeIdle) {
+		if (writeIdle > 0 && outputStalled() && now - this.lastWriteNanos >= writeIdle) {
 			timedOut(this.queuedBytes + " bytes of output pending with no progress for " + writeIdle / 1_000_000
 					+ " ms (write-idle timeout)");
 			return;
@@ -664,7 +849,7 @@ final class NioConnection implements Connection, TransportContext {
 	 */
 	private void checkWriteRate(long now) {
 		long minRate = this.minWriteRate;
-		if (minRate <= 0 || this.queuedBytes == 0) {
+		if (minRate <= 0 || !outputStalled()) {
 			this.writeWindowStartNanos = 0;
 			return;
 		}
@@ -685,6 +870,11 @@ final class NioConnection implements Connection, TransportContext {
 		}
 		this.writeWindowStartNanos = now;
 		this.writeWindowStartBytes = this.bytesSent;
+	}
+
+	/** @return whether output waits for the peer: queued bytes, or a file the socket has no room for */
+	private boolean outputStalled() {
+		return this.queuedBytes > 0 || (this.sourcesPending && this.sources.awaitsSocket());
 	}
 
 	private void timedOut(String why) {
@@ -753,6 +943,10 @@ final class NioConnection implements Connection, TransportContext {
 		if (this.outbound != null) {
 			this.outbound.clear();
 			this.outbound = null;
+		}
+		if (this.sources != null) {
+			this.sourcesPending = false;
+			this.sources.abort(); // their stages fail before onClose, so a handler sees why
 		}
 		this.loop.server().connectionClosed(this, clean);
 		if (!this.opened) {
@@ -856,6 +1050,37 @@ final class NioConnection implements Connection, TransportContext {
 			writeOnLoop(copy, true);
 			checkWritable();
 		});
+	}
+
+	@Override
+	public CompletionStage<Void> sendFile(FileChannel file, long position, long count) {
+		Objects.requireNonNull(file, "file");
+		if (position < 0 || count < 0) {
+			throw new IllegalArgumentException("A file region needs a position and count of at least 0, not "
+					+ position + " and " + count);
+		}
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		onLoop(() -> addSource(done, (sources) -> sources.addFile(file, position, count, done)));
+		return done;
+	}
+
+	@Override
+	public CompletionStage<Long> sendStream(InputStream in, Executor executor) {
+		Objects.requireNonNull(in, "in");
+		Objects.requireNonNull(executor, "executor");
+		CompletableFuture<Long> done = new CompletableFuture<>();
+		onLoop(() -> addSource(done, (sources) -> sources.addStream(in, executor, done)));
+		return done;
+	}
+
+	/** Runs {@code task} now on the loop thread, else queues it there behind this thread's earlier writes. */
+	private void onLoop(Runnable task) {
+		if (this.loop.inLoop()) {
+			task.run();
+		}
+		else {
+			this.loop.execute(task);
+		}
 	}
 
 	@Override

@@ -373,7 +373,7 @@ final class NioConnection implements Connection, TransportContext {
 			return;
 		}
 		try {
-			long n = wire.isDirect() ? this.channel.write(wire) : writeStaged(wire);
+			long n = wire.isDirect() ? this.channel.write(wire) : writeStaged(wire, false);
 			this.bytesSent += n;
 		}
 		catch (IOException ex) {
@@ -536,7 +536,7 @@ final class NioConnection implements Connection, TransportContext {
 		}
 		if (this.outbound == null || this.outbound.isEmpty()) {
 			try {
-				long n = data.isDirect() ? this.channel.write(data) : writeStaged(data);
+				long n = data.isDirect() ? this.channel.write(data) : writeStaged(data, true);
 				this.bytesSent += n;
 				if (n > 0) {
 					this.lastWriteNanos = this.loop.now();
@@ -547,6 +547,9 @@ final class NioConnection implements Connection, TransportContext {
 				return;
 			}
 			if (!data.hasRemaining()) {
+				if (this.outbound != null && !this.outbound.isEmpty()) {
+					enqueue(null); // the unwritten rest was staged: account for it
+				}
 				return;
 			}
 		}
@@ -555,19 +558,30 @@ final class NioConnection implements Connection, TransportContext {
 
 	/**
 	 * Writes heap bytes through the loop's direct staging buffer, chunk by chunk while the socket
-	 * takes them all.
-	 * @return bytes written; {@code data}'s position is advanced past them
+	 * takes them all. When it takes part of a chunk and {@code keepRest}, the connection keeps the
+	 * staging buffer with the rest (see {@link StagingBuffers}) and {@code data} is advanced past
+	 * the whole chunk: those bytes are never copied again.
+	 * @return bytes written to the socket
 	 */
-	private long writeStaged(ByteBuffer data) throws IOException {
-		ByteBuffer staging = this.loop.stagingBuffer();
+	private long writeStaged(ByteBuffer data, boolean keepRest) throws IOException {
 		long written = 0;
 		while (data.hasRemaining()) {
+			ByteBuffer staging = this.loop.stagingBuffer();
 			int length = Math.min(data.remaining(), staging.capacity());
 			staging.clear();
 			staging.put(0, data, data.position(), length).limit(length);
 			int n = this.channel.write(staging);
-			data.position(data.position() + n);
 			written += n;
+			if (n < length && keepRest) {
+				if (this.outbound == null) {
+					this.outbound = new OutboundQueue();
+				}
+				this.outbound.countCopied(length);
+				this.outbound.stage(this.loop.staging().takeCurrent());
+				data.position(data.position() + length);
+				break;
+			}
+			data.position(data.position() + n);
 			if (n < length) {
 				break;
 			}
@@ -581,7 +595,10 @@ final class NioConnection implements Connection, TransportContext {
 		return copy;
 	}
 
-	/** Queues a buffer the connection owns. Loop thread. */
+	/**
+	 * Queues a buffer the connection owns, or with {@code null} accounts for bytes just staged.
+	 * Loop thread.
+	 */
 	private void enqueue(ByteBuffer owned) {
 		if (this.state == CLOSED) {
 			return;
@@ -589,8 +606,10 @@ final class NioConnection implements Connection, TransportContext {
 		if (this.outbound == null) {
 			this.outbound = new OutboundQueue();
 		}
-		boolean wasEmpty = this.outbound.isEmpty();
-		this.outbound.add(owned);
+		boolean wasEmpty = (owned == null) || this.outbound.isEmpty();
+		if (owned != null) {
+			this.outbound.add(owned);
+		}
 		updateQueueStats();
 		long queued = this.outbound.bytes();
 		long held = (this.sources == null) ? 0 : this.sources.heldBytes();
@@ -662,21 +681,38 @@ final class NioConnection implements Connection, TransportContext {
 		}
 		// A gathering write: the queued buffers (heap copies) are packed into the loop's direct
 		// staging buffer and written with one syscall, as many times as the socket takes them all.
-		ByteBuffer staging = this.loop.stagingBuffer();
+		// When the socket takes part of it, the connection keeps that staging buffer with the
+		// rest, so that no byte is copied twice however slowly the peer reads.
 		while (!queue.isEmpty()) {
-			staging.clear();
-			int attempted = queue.copyInto(staging);
-			staging.flip();
+			ByteBuffer staged = queue.staged();
+			int attempted;
 			int n;
 			try {
-				n = this.channel.write(staging);
+				if (staged != null) {
+					attempted = staged.remaining();
+					n = this.channel.write(staged);
+					queue.stagedWritten(n);
+					if (n == attempted) {
+						this.loop.staging().giveBack(queue.unstage());
+					}
+				}
+				else {
+					ByteBuffer staging = this.loop.stagingBuffer();
+					staging.clear();
+					attempted = queue.copyInto(staging);
+					staging.flip();
+					n = this.channel.write(staging);
+					queue.consumed(attempted);
+					if (n < attempted) {
+						queue.stage(this.loop.staging().takeCurrent());
+					}
+				}
 			}
 			catch (IOException ex) {
 				ioFailed("write", ex);
 				return;
 			}
 			this.bytesSent += n;
-			queue.consumed(n);
 			if (n > 0) {
 				this.lastWriteNanos = this.loop.now();
 			}
@@ -941,7 +977,10 @@ final class NioConnection implements Connection, TransportContext {
 			log.log(Level.DEBUG, () -> "Closing the socket of connection " + this.id + " failed", ex);
 		}
 		if (this.outbound != null) {
-			this.outbound.clear();
+			ByteBuffer staged = this.outbound.clear();
+			if (staged != null) {
+				this.loop.staging().giveBack(staged);
+			}
 			this.outbound = null;
 		}
 		if (this.sources != null) {
@@ -990,6 +1029,11 @@ final class NioConnection implements Connection, TransportContext {
 		if (this.closeReason == null) {
 			this.closeReason = reason;
 		}
+	}
+
+	/** @return bytes copied into staging buffers for this connection so far (tests of the copy-once rule); loop thread */
+	long stagingCopies() {
+		return (this.outbound == null) ? 0 : this.outbound.copiedBytes();
 	}
 
 	/** @return why the connection closed, once it has; {@code null} while it is open */

@@ -15,6 +15,8 @@ import io.github.tcpserver.core.ForwardingConnection;
  * (an HTTP handler resuming parked input, a chat login completing) must not find it running on
  * the I/O thread while a worker is inside a callback of the same connection. Writes, closes and
  * the reading flags are forwarded to the real connection, which hands them to its I/O thread.
+ * The stages of {@code sendFile} and {@code sendStream} complete on the I/O thread: continue
+ * with {@code execute} to touch the handler's state.
  */
 final class OffloadedConnection extends ForwardingConnection {
 

@@ -119,7 +119,8 @@ public interface Connection {
 	 * of any length costs about the high-water mark plus a chunk in memory whatever the peer's
 	 * speed. The connection is not {@linkplain #isWritable() writable} until the stream is sent.
 	 * @param in the bytes to send; this connection closes it (on {@code executor})
-	 * @param executor where {@code in} is read, a read at a time
+	 * @param executor where {@code in} is read, a read at a time; one that refuses a read (shut
+	 * down) fails the stage and closes the connection, so it must outlive a graceful stop
 	 * @return completed with the number of bytes sent, on the connection's I/O thread (dependent
 	 * actions must not block); failed as for {@link #sendFile(FileChannel, long, long)}
 	 */

@@ -262,6 +262,56 @@ class SendFileAndStreamTests {
 	}
 
 	@Test
+	void theConnectionIsNotWritableWhileABodyIsPendingAndHearsWhenItIsSent() throws Exception {
+		int size = 4 * 1024 * 1024;
+		AtomicReference<CompletionStage<Void>> sent = new AtomicReference<>();
+		List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+		SelectorServer server = start(false, new ConnectionHandler() {
+
+			@Override
+			public void onRead(Connection connection, ByteBuffer data) {
+				data.position(data.limit());
+				try {
+					FileChannel channel = FileChannel.open(file);
+					sent.set(connection.sendFile(channel, 0, size).whenComplete((done, failure) -> close(channel)));
+				}
+				catch (IOException ex) {
+					throw new IllegalStateException(ex);
+				}
+				events.add("writable " + connection.isWritable());
+			}
+
+			@Override
+			public void onWritabilityChanged(Connection connection) {
+				if (connection.isWritable()) {
+					// The next reply of a pipelining protocol would be produced here.
+					events.add("writable again, body sent " + sent.get().toCompletableFuture().isDone());
+					connection.write("next\n");
+					connection.closeAfterFlush();
+				}
+			}
+
+		});
+		try (Socket socket = connect(false, server)) {
+			socket.getOutputStream().write('G');
+			InputStream in = socket.getInputStream();
+			readPattern(in, size, null, null);
+			assertThat(readLine(in)).isEqualTo("next");
+			assertThat(in.read()).isEqualTo(-1);
+		}
+		assertThat(events).containsExactly("writable false", "writable again, body sent true");
+	}
+
+	private static void close(FileChannel channel) {
+		try {
+			channel.close();
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	@Test
 	void writesFromAnotherThreadKeepTheirOrderAroundAFile() throws Exception {
 		int size = 256 * 1024;
 		AtomicReference<Connection> opened = new AtomicReference<>();

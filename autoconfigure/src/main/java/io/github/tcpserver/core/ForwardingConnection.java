@@ -1,16 +1,26 @@
 package io.github.tcpserver.core;
 
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 import javax.net.ssl.SSLSession;
 
 /**
  * A {@link Connection} that forwards every call to another one: the base of the views that
- * protocol adapters hand to their handlers (framed, offloaded), which override only what they
- * change. A method added to {@code Connection} is added here once, not in every view.
+ * protocol adapters hand to their handlers (framed, offloaded, upgraded, WebSocket), which
+ * override only what they change. A method added to {@code Connection} is added here once, not in
+ * every view.
+ * <p>
+ * Threads: a forwarded call runs on the caller's thread and the connection underneath hands any
+ * state change to its I/O thread, so a view is as thread-safe as the connection it wraps. A view
+ * that keeps state of its own says in its Javadoc which thread touches it; a view whose handler
+ * runs elsewhere (offloaded) overrides {@link #execute(Runnable)} to run tasks there.
  */
 public abstract class ForwardingConnection implements Connection {
 
@@ -58,6 +68,16 @@ public abstract class ForwardingConnection implements Connection {
 	@Override
 	public void write(ByteBuffer data) {
 		this.delegate.write(data);
+	}
+
+	@Override
+	public CompletionStage<Void> sendFile(FileChannel file, long position, long count) {
+		return this.delegate.sendFile(file, position, count);
+	}
+
+	@Override
+	public CompletionStage<Long> sendStream(InputStream in, Executor executor) {
+		return this.delegate.sendStream(in, executor);
 	}
 
 	@Override

@@ -53,4 +53,9 @@ final class PlainTransport implements Transport {
 		return null;
 	}
 
+	@Override
+	public boolean passesBytesThrough() {
+		return true;
+	}
+
 }

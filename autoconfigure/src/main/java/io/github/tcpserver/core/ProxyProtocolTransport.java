@@ -162,4 +162,20 @@ final class ProxyProtocolTransport implements Transport {
 		return (this.next != null) ? this.next.session() : null;
 	}
 
+	@Override
+	public boolean passesBytesThrough() {
+		// Before the header nothing is written to the peer; after it, the next layer decides.
+		return this.next != null && this.next.passesBytesThrough();
+	}
+
+	@Override
+	public long plaintextBytesReceived() {
+		return (this.next != null) ? this.next.plaintextBytesReceived() : -1;
+	}
+
+	@Override
+	public long plaintextBytesSent() {
+		return (this.next != null) ? this.next.plaintextBytesSent() : -1;
+	}
+
 }

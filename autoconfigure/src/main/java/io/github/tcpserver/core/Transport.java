@@ -63,6 +63,14 @@ interface Transport {
 	SSLSession session();
 
 	/**
+	 * @return whether the bytes on the wire are the handler's bytes unchanged (after any header
+	 * this layer consumed), so a file may go from the page cache straight to the socket
+	 */
+	default boolean passesBytesThrough() {
+		return false;
+	}
+
+	/**
 	 * @return plaintext bytes this layer handed up to the handler, or {@code -1} when it passes
 	 * the socket's bytes through unchanged (then the connection's wire count is the answer)
 	 */

@@ -277,6 +277,97 @@ class OffloadingHandlerTests {
 	}
 
 	@Test
+	void aGracefulStopAfterTheExecutorRefusesTasksRunsEveryConnectionsEventsOnAFewSharedThreads() throws Exception {
+		ExecutorService executor = Executors.newFixedThreadPool(4);
+		java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+		java.util.concurrent.atomic.AtomicInteger shutdowns = new java.util.concurrent.atomic.AtomicInteger();
+		SelectorServer server = start(ServerConfig.builder().ioThreads(2).build(), new OffloadingHandler(new ConnectionHandler() {
+			@Override
+			public void onRead(Connection connection, ByteBuffer data) {
+				data.position(data.limit());
+			}
+
+			@Override
+			public void onShutdown(Connection connection) {
+				threads.add(Thread.currentThread());
+				shutdowns.incrementAndGet();
+				connection.write("bye");
+			}
+		}, executor, OffloadingHandler.DEFAULT_MAX_PENDING_BYTES));
+		int count = 64;
+		List<Socket> sockets = new ArrayList<>();
+		try {
+			for (int i = 0; i < count; i++) {
+				sockets.add(TestSockets.connect(server.port("test")));
+			}
+			TestSockets.await(Duration.ofSeconds(10), "every connection open", () -> server.activeConnections() == count);
+			// What Spring does when the context closes: its executor refuses tasks before the server's stop.
+			executor.shutdown();
+			CompletableFuture<ShutdownResult> stopping = CompletableFuture
+				.supplyAsync(() -> server.stop(Duration.ofSeconds(30)), this.clients);
+			for (Socket socket : sockets) {
+				InputStream in = socket.getInputStream();
+				assertThat(TestSockets.readFully(in, 3)).asString().isEqualTo("bye");
+				assertThat(in.read()).isEqualTo(-1);
+				socket.shutdownOutput();
+			}
+			ShutdownResult result = stopping.get(30, TimeUnit.SECONDS);
+			assertThat(result.forced()).isZero();
+		}
+		finally {
+			for (Socket socket : sockets) {
+				socket.close();
+			}
+		}
+		assertThat(shutdowns).hasValue(count);
+		assertThat(threads).as("a few shared threads, not one per connection")
+			.hasSizeLessThanOrEqualTo(SerialExecutor.FALLBACK_THREADS);
+	}
+
+	@Test
+	void executeOnAnOffloadedConnectionRunsOnItsTurnOfTheExecutorNeverDuringACallback() throws Exception {
+		java.util.concurrent.atomic.AtomicBoolean inCallback = new java.util.concurrent.atomic.AtomicBoolean();
+		List<String> problems = Collections.synchronizedList(new ArrayList<>());
+		java.util.concurrent.atomic.AtomicInteger tasks = new java.util.concurrent.atomic.AtomicInteger();
+		int reads = 50;
+		SelectorServer server = start(new ConnectionHandler() {
+			@Override
+			public void onRead(Connection connection, ByteBuffer data) {
+				inCallback.set(true);
+				try {
+					int length = data.remaining();
+					data.position(data.limit());
+					for (int i = 0; i < length; i++) {
+						// Handed back to "its own thread", as the HTTP and chat handlers do.
+						connection.execute(() -> {
+							if (inCallback.get()) {
+								problems.add("ran during a callback");
+							}
+							if (Thread.currentThread().getName().startsWith("tcp-server-io")) {
+								problems.add("ran on " + Thread.currentThread().getName());
+							}
+							tasks.incrementAndGet();
+						});
+					}
+					// Time spent in the callback, during which a task on the loop would overlap it.
+					java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+				}
+				finally {
+					inCallback.set(false);
+				}
+			}
+		}, OffloadingHandler.DEFAULT_MAX_PENDING_BYTES);
+		try (Socket socket = TestSockets.connect(server.port("test"))) {
+			for (int i = 0; i < reads; i++) {
+				socket.getOutputStream().write('x');
+				socket.getOutputStream().flush();
+			}
+			TestSockets.await(Duration.ofSeconds(10), "every task run", () -> tasks.get() == reads);
+		}
+		assertThat(problems).isEmpty();
+	}
+
+	@Test
 	void aHandlerThatThrowsClosesOnlyItsOwnConnection() throws Exception {
 		List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
 		SelectorServer server = start(new ConnectionHandler() {

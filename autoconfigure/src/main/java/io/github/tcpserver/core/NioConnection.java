@@ -618,7 +618,7 @@ final class NioConnection implements Connection, TransportContext {
 			staging.put(0, data, data.position(), length).limit(length);
 			int n = this.channel.write(staging);
 			written += n;
-			if (n < length && keepRest) {
+			if (n < length && keepRest && this.loop.staging().canLend()) {
 				if (this.outbound == null) {
 					this.outbound = new OutboundQueue();
 				}
@@ -748,9 +748,13 @@ final class NioConnection implements Connection, TransportContext {
 					attempted = queue.copyInto(staging);
 					staging.flip();
 					n = this.channel.write(staging);
-					queue.consumed(attempted);
-					if (n < attempted) {
+					if (n < attempted && this.loop.staging().canLend()) {
+						queue.consumed(attempted);
 						queue.stage(this.loop.staging().takeCurrent());
+					}
+					else {
+						// All taken, or no buffer to lend: the rest stays queued and is copied again.
+						queue.consumed(n);
 					}
 				}
 			}

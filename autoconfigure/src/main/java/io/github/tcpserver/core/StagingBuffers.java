@@ -9,13 +9,24 @@ import java.util.ArrayDeque;
  * never again however many writes they take) and the loop goes on with a spare one, which the
  * connection gives back once it is written out. Spares are kept up to a bound, so a loop whose
  * connections stall now and then stops allocating. Loop thread only.
+ * <p>
+ * Buffers lent to connections are bounded too ({@link #MAX_LENT} per loop): past that bound a
+ * stalled connection's rest stays in its heap queue and is copied again at its next write (the
+ * cost of a slow peer before buffers were lent), so that thousands of stalled peers (a broadcast
+ * to slow clients) cannot pin {@code connections x size} bytes of direct memory.
  */
 final class StagingBuffers {
 
 	/** Spares kept for reuse; beyond that a returned buffer is left to the garbage collector. */
 	private static final int MAX_SPARES = 16;
 
+	/** Buffers lent to connections at most, per loop: 4 MiB of direct memory with 64 KiB buffers. */
+	static final int MAX_LENT = 64;
+
 	private final int size;
+
+	/** Buffers taken by connections and not given back yet. */
+	private int lent;
 
 	private final ArrayDeque<ByteBuffer> spares = new ArrayDeque<>(MAX_SPARES);
 
@@ -38,14 +49,26 @@ final class StagingBuffers {
 	 * @return the buffer, now the connection's
 	 */
 	ByteBuffer takeCurrent() {
+		this.lent++;
 		ByteBuffer taken = this.current;
 		ByteBuffer spare = this.spares.poll();
 		this.current = (spare != null) ? spare : ByteBuffer.allocateDirect(this.size);
 		return taken;
 	}
 
+	/** @return whether a connection may take the current buffer (fewer than {@link #MAX_LENT} are lent) */
+	boolean canLend() {
+		return this.lent < MAX_LENT;
+	}
+
+	/** @return buffers lent to connections now */
+	int lent() {
+		return this.lent;
+	}
+
 	/** A connection is done with a buffer it took. */
 	void giveBack(ByteBuffer buffer) {
+		this.lent--;
 		if (this.spares.size() < MAX_SPARES) {
 			buffer.clear();
 			this.spares.push(buffer);

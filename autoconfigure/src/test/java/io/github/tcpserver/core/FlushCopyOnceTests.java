@@ -63,6 +63,47 @@ class FlushCopyOnceTests {
 	}
 
 	@Test
+	void manyStalledPeersBorrowAtMostTheLoopsBoundOfStagingBuffersAndStillGetEveryByte() throws Exception {
+		int peers = StagingBuffers.MAX_LENT + 16;
+		int total = 2 * 1024 * 1024;
+		byte[] reply = TestSockets.randomBytes(total, 3);
+		SelectorServer server = this.servers.start(ServerConfig.builder().ioThreads(1).sendBufferSize(16 * 1024)
+			.build(), new ConnectionHandler() {
+
+				@Override
+				public void onRead(Connection connection, ByteBuffer data) {
+					data.position(data.limit());
+					connection.write(ByteBuffer.wrap(reply));
+				}
+
+			});
+		java.util.List<Socket> sockets = new java.util.ArrayList<>();
+		try {
+			for (int i = 0; i < peers; i++) {
+				Socket socket = TestSockets.connectWithSmallWindow(server.port("test"));
+				sockets.add(socket);
+				socket.getOutputStream().write('G');
+			}
+			TestSockets.await(Duration.ofSeconds(20), "every reply queued behind a full socket",
+					() -> server.connections().size() == peers && server.connections().stream()
+						.allMatch((connection) -> connection.pendingOutboundBytes() > 0));
+			IoLoop loop = ((NioConnection) server.connections().iterator().next()).loop;
+			// Read on the loop thread: the bound holds at every moment, not only now.
+			java.util.concurrent.CompletableFuture<Integer> lent = new java.util.concurrent.CompletableFuture<>();
+			loop.execute(() -> lent.complete(loop.staging().lent()));
+			assertThat(lent.get(5, TimeUnit.SECONDS)).isPositive().isLessThanOrEqualTo(StagingBuffers.MAX_LENT);
+			for (Socket socket : sockets) {
+				assertThat(TestSockets.readFully(socket.getInputStream(), total)).isEqualTo(reply);
+			}
+		}
+		finally {
+			for (Socket socket : sockets) {
+				socket.close();
+			}
+		}
+	}
+
+	@Test
 	void aStagedBufferIsSentBeforeTheRingAndCountedInTheQueuedBytes() {
 		OutboundQueue queue = new OutboundQueue();
 		queue.add(ByteBuffer.wrap(new byte[] { 1, 2, 3, 4 }));

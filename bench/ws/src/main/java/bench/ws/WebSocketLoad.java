@@ -187,7 +187,8 @@ public final class WebSocketLoad {
 		long deadline = System.nanoTime() + HANDSHAKE_TIMEOUT_MS * 1_000_000L;
 		try (Selector selector = Selector.open()) {
 			channel.register(selector, SelectionKey.OP_READ);
-			// Byte by byte: the server sends nothing after its 101 until this client speaks.
+			// Complete when what arrived ends with the blank line: the server sends nothing after its 101
+			// until this client speaks, so no frame can be stuck behind the response.
 			while (!endsWithBlankLine(response)) {
 				long left = (deadline - System.nanoTime()) / 1_000_000;
 				if (left <= 0 || !response.hasRemaining()) {

@@ -32,7 +32,7 @@ OUT=""
 : "${JVM_OPTS:=-Xms512m -Xmx512m -XX:+UseG1GC}"
 
 usage() {
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
   cat <<EOF
 options: --servers LIST (default $SERVERS)  --scenarios LIST (default $SCENARIOS)
          --reps N (default $REPS, 1..20)  --duration S (default $DURATION)  --warmup S (default $WARMUP)

@@ -4,20 +4,20 @@
     bench/efficiency.py bench/results/<run>/raw.csv [more raw.csv ...]
 
 For every scenario and server: the median over the repetitions of the server's CPU time per
-round trip or request (server CPU % / rate, in microseconds) and the same for the load
-generator, and the median of their ratio per run. Throughput on this two-core machine is capped
-by the load generator (one thread, ~99 % of a core against the fastest servers), so it cannot
-show how much cheaper one server is than another once both outrun the load generator; CPU time
-per operation can. The machine's speed drifts from minute to minute and moves both costs
-together; the load generator is the same program against every server, so the ratio takes most
-of that drift out. Idle and failed runs are skipped.
+round trip, request or echoed WebSocket message (bench/ws.sh): server CPU % / rate, in
+microseconds; the same for the load generator, and the median of their ratio per run. Throughput
+on this two-core machine is capped by the load generator (one thread, ~99 % of a core against
+the fastest servers), so it cannot show how much cheaper one server is than another once both
+outrun the load generator; CPU time per operation can. The machine's speed drifts from minute to
+minute and moves both costs together; the load generator is the same program against every
+server, so the ratio takes most of that drift out. Idle and failed runs are skipped.
 """
 import csv
 import statistics
 import sys
 from collections import defaultdict
 
-ORDER = ["echo64", "echo64p16", "echo16k", "http100", "http256"]
+ORDER = ["echo64", "echo64p16", "echo16k", "http100", "http256", "ws64", "ws64p16", "ws1k", "ws1kbin"]
 
 
 def main(paths):

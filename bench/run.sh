@@ -10,10 +10,16 @@
 #   bench/run.sh --servers starter-https,netty-https-nio,netty-https-epoll,netty-https-epoll-openssl,spring-tomcat-https \
 #       --scenarios https100,tlshs --reps 5                  # TLS (issue 19)
 #
+#   bench/run.sh --ws [bench/ws.sh options]        # WebSocket echo vs Netty's WebSocket server (bench/ws.sh)
+#
 # Options are those of the workshop's run-anchors.sh (--help). Results land in bench/results/<date>/
 # (table.md, raw.csv, logs), git-ignored; copy the table into BENCHMARKS.md.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+if [ "${1:-}" = --ws ]; then
+  shift
+  exec "$root/bench/ws.sh" "$@"
+fi
 workshop=${BENCH_WORKSHOP:-$root/../shared/bench}
 [ -f "$workshop/run-anchors.sh" ] || { echo "benchmark workshop not found at $workshop (set BENCH_WORKSHOP)" >&2; exit 2; }
 work=$root/bench/work

@@ -155,7 +155,8 @@ class ChatClusterIT {
 
 	private static String awaitLog(Process process, Path log, String line) {
 		String[] output = new String[1];
-		await(Duration.ofSeconds(90), "'" + line + "' in " + log, () -> {
+		// Two instances start at once; on a loaded two-core CI machine one alone took 52 s, two missed 90 s.
+		await(Duration.ofSeconds(180), "'" + line + "' in " + log, () -> {
 			try {
 				output[0] = Files.readString(log);
 			}

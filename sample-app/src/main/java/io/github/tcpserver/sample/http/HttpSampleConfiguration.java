@@ -25,7 +25,7 @@ import io.github.tcpserver.protocol.websocket.WebSocketUpgradeHandler;
  * {@code sample.tls.https-port} (9444): {@code GET /} greets, {@code GET /json} answers JSON,
  * {@code POST /echo} sends the body back, {@code GET /chat.html} is the chat page, and
  * {@code ws://.../chat} ({@code wss://} on the TLS port) is the chat room over WebSocket (the same
- * room as the TCP chat listeners).
+ * room as the TCP chat listeners) and {@code ws://.../ws/echo} echoes every message.
  */
 @Configuration(proxyBeanMethods = false)
 public class HttpSampleConfiguration {
@@ -64,7 +64,8 @@ public class HttpSampleConfiguration {
 
 	/** One per listener: each counts its own sessions and messages. */
 	private static WebSocketUpgradeHandler webSockets(WebSocketLimits limits, ChatRoom chatRoom) {
-		return new WebSocketUpgradeHandler(limits).route("/chat", new TextFrameWebSocketHandler(new ChatProtocol(chatRoom)));
+		return new WebSocketUpgradeHandler(limits).route("/chat", new TextFrameWebSocketHandler(new ChatProtocol(chatRoom)))
+			.route("/ws/echo", new EchoWebSocketHandler());
 	}
 
 	/** Read once at start-up: the page is small and never changes while the server runs. */

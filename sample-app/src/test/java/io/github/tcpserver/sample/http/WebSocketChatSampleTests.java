@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -102,7 +103,22 @@ class WebSocketChatSampleTests {
 		assertThat(response.body()).contains("new WebSocket(").contains("'/chat'");
 	}
 
-	/** Text messages as lines, and the close code. */
+	@Test
+	void theEchoRouteSendsEveryTextAndBinaryMessageBack() throws Exception {
+		Lines echoed = new Lines();
+		WebSocket webSocket = HttpClient.newHttpClient()
+			.newWebSocketBuilder()
+			.buildAsync(URI.create("ws://127.0.0.1:" + this.server.port("http") + "/ws/echo"), echoed)
+			.join();
+		webSocket.sendText("hello ☺", true).join();
+		assertThat(echoed.next()).isEqualTo("hello ☺");
+		webSocket.sendBinary(ByteBuffer.wrap(new byte[] { 1, 2, 3 }), true).join();
+		assertThat(echoed.next()).isEqualTo("binary 010203");
+		webSocket.sendClose(WebSocket.NORMAL_CLOSURE, "").join();
+		assertThat(echoed.next()).isEqualTo("close 1000");
+	}
+
+	/** Text messages as lines, binary ones in hex, and the close code. */
 	static final class Lines implements WebSocket.Listener {
 
 		private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
@@ -122,6 +138,17 @@ class WebSocketChatSampleTests {
 				this.lines.add(this.partial.toString());
 				this.partial.setLength(0);
 			}
+			webSocket.request(1);
+			return null;
+		}
+
+		@Override
+		public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+			StringBuilder hex = new StringBuilder("binary ");
+			while (data.hasRemaining()) {
+				hex.append(String.format("%02x", data.get()));
+			}
+			this.lines.add(hex.toString());
 			webSocket.request(1);
 			return null;
 		}

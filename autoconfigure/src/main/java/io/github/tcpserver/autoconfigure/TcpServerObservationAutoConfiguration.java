@@ -9,7 +9,9 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProp
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 
 import io.github.tcpserver.blocking.OffloadedCallObserver;
 import io.github.tcpserver.observation.HttpServerRequestObservationConvention;
@@ -20,10 +22,11 @@ import io.github.tcpserver.protocol.http.HttpExchangeObserver;
 
 /**
  * Auto-configuration of the server's Micrometer observations, when the application has an
- * {@link ObservationRegistry}: one per HTTP request ({@code tcp.server.http.requests}, when
- * {@code tcp.server.http.observations-enabled}) and one per offloaded handler call
- * ({@code tcp.server.handler.calls}). The server gives these observers to
- * its {@code HttpServerHandler} and offloaded {@code @SocketHandler} beans.
+ * {@link ObservationRegistry}: the {@code tcp.server.http.requests} timer of each HTTP request (an
+ * observation when something besides the meters needs one, see {@link HttpRequestsRecording}, else a
+ * direct timer) and one observation per offloaded handler call ({@code tcp.server.handler.calls}).
+ * The server gives these observers to its {@code HttpServerHandler} and offloaded
+ * {@code @SocketHandler} beans.
  */
 @AutoConfiguration(
 		afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")
@@ -36,15 +39,15 @@ public final class TcpServerObservationAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	HttpExchangeObserver tcpServerHttpExchangeObserver(ObservationRegistry observationRegistry,
-			ObjectProvider<HttpServerRequestObservationConvention> convention, TcpServerHttpProperties http) {
-		// Decided here from the runtime property, not by a condition: conditions are fixed at build
-		// time in AOT mode, and this one is a deployment's choice. Off by default: an observation
-		// per request costs about 4 us of I/O-thread CPU (Boot's meter handler, long-task timer and
-		// scope), a third of a keep-alive request's budget (BENCHMARKS.md, run E).
-		if (!http.isObservationsEnabled()) {
-			return HttpExchangeObserver.NONE;
-		}
-		return new ObservationHttpExchangeObserver(observationRegistry, convention.getIfUnique());
+			ObjectProvider<HttpServerRequestObservationConvention> convention, TcpServerHttpProperties http,
+			ConfigurableListableBeanFactory beanFactory, Environment environment) {
+		// Decided here from the runtime properties and beans, not by conditions: conditions are
+		// fixed at build time in AOT mode, and this is a deployment's choice.
+		return switch (HttpRequestsRecording.of(http, beanFactory, environment)) {
+			case OBSERVATION -> new ObservationHttpExchangeObserver(observationRegistry, convention.getIfUnique());
+			case TIMER -> HttpRequestsRecording.timerObserver(beanFactory);
+			case NONE -> HttpExchangeObserver.NONE;
+		};
 	}
 
 	@Bean

@@ -41,7 +41,7 @@ final class BlockingStreamConnection implements StreamConnection {
 		catch (Throwable ex) {
 			log.log(Level.WARNING, "Stream handler " + handler.getClass().getName() + " threw on " + this.connection
 					+ "; closing that connection", ex);
-			this.connection.close();
+			this.connection.closeForHandlerError();
 			return;
 		}
 		this.output.close();

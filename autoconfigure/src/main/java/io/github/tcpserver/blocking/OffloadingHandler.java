@@ -181,7 +181,7 @@ public final class OffloadingHandler implements ConnectionHandler {
 				log.log(Level.WARNING, "Handler " + this.delegate.getClass().getName() + " threw in " + callback
 						+ " on " + view.connection() + "; closing that connection", ex);
 				notifyError(view, ex);
-				view.connection().close();
+				view.connection().closeForHandlerError();
 			}
 			finally {
 				observed.callEnded(failure);

@@ -150,6 +150,15 @@ public interface Connection {
 	void close();
 
 	/**
+	 * Closes the connection now because its handler failed off the I/O thread (an offloaded or
+	 * stream handler): counted and reported as a handler that throws on the I/O thread is (the
+	 * listener's errors, close reason {@link CloseReason#ERROR}). Any thread; idempotent.
+	 */
+	default void closeForHandlerError() {
+		close();
+	}
+
+	/**
 	 * Stops reading, writes everything already queued, then closes. Writes made after this call
 	 * are dropped. Idempotent.
 	 */

@@ -86,6 +86,11 @@ public abstract class ForwardingConnection implements Connection {
 	}
 
 	@Override
+	public void closeForHandlerError() {
+		this.delegate.closeForHandlerError();
+	}
+
+	@Override
 	public void closeAfterFlush() {
 		this.delegate.closeAfterFlush();
 	}

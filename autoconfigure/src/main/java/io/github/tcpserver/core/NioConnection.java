@@ -1198,6 +1198,21 @@ final class NioConnection implements Connection, TransportContext {
 	}
 
 	@Override
+	public void closeForHandlerError() {
+		this.listener.errors.increment();
+		if (this.loop.inLoop()) {
+			closingFor(CloseReason.ERROR);
+			closeNow();
+		}
+		else if (this.state != CLOSED) {
+			this.loop.execute(() -> {
+				closingFor(CloseReason.ERROR);
+				closeNow();
+			});
+		}
+	}
+
+	@Override
 	public void closeAfterFlush() {
 		if (this.loop.inLoop()) {
 			beginClosing();

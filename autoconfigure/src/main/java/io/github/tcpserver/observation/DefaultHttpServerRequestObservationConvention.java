@@ -1,6 +1,6 @@
 package io.github.tcpserver.observation;
 
-import java.util.Set;
+import java.util.List;
 
 import io.micrometer.common.KeyValue;
 import io.micrometer.common.KeyValues;
@@ -24,7 +24,7 @@ public class DefaultHttpServerRequestObservationConvention implements HttpServer
 	 * Methods tagged as they are; any other is {@code UNKNOWN}, since a client may send any token
 	 * as a method (RFC 9110 §9.1) and each would be a series of its own.
 	 */
-	private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+	private static final List<String> KNOWN_METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
 			"OPTIONS", "TRACE", "PATCH");
 
 	private static final String UNKNOWN = "UNKNOWN";
@@ -55,8 +55,7 @@ public class DefaultHttpServerRequestObservationConvention implements HttpServer
 	}
 
 	protected KeyValue method(HttpRequest request) {
-		String method = request.method();
-		return KeyValue.of("method", KNOWN_METHODS.contains(method) ? method : UNKNOWN);
+		return KeyValue.of("method", methodName(request.method()));
 	}
 
 	/**
@@ -64,16 +63,7 @@ public class DefaultHttpServerRequestObservationConvention implements HttpServer
 	 * would be a series of its own. Without a route, what Spring MVC's metrics say in its place.
 	 */
 	protected KeyValue uri(HttpRequest request, HttpResponse response) {
-		if (request.route() != null) {
-			return KeyValue.of("uri", request.route());
-		}
-		if (response != null && response.statusCode() == 404) {
-			return KeyValue.of("uri", "NOT_FOUND");
-		}
-		if (response != null && response.statusCode() / 100 == 3) {
-			return KeyValue.of("uri", "REDIRECTION");
-		}
-		return KeyValue.of("uri", UNKNOWN);
+		return KeyValue.of("uri", uriName(request.route(), (response != null) ? response.statusCode() : 0));
 	}
 
 	protected KeyValue status(HttpResponse response) {
@@ -81,26 +71,60 @@ public class DefaultHttpServerRequestObservationConvention implements HttpServer
 	}
 
 	protected KeyValue outcome(HttpResponse response) {
-		if (response == null) {
-			return KeyValue.of("outcome", UNKNOWN);
+		return KeyValue.of("outcome", outcomeName((response != null) ? response.statusCode() : 0));
+	}
+
+	protected KeyValue exception(HttpServerRequestObservationContext context) {
+		Throwable error = context.getError();
+		return (error != null) ? KeyValue.of("exception", exceptionName(error)) : EXCEPTION_NONE;
+	}
+
+	// The values below are shared with MeterHttpExchangeObserver, which must tag exactly as this
+	// convention does under Boot's meter handler.
+
+	/** @return the index of a method among those tagged as they are, or their count for any other */
+	static int methodIndex(String method) {
+		int index = KNOWN_METHODS.indexOf(method);
+		return (index >= 0) ? index : KNOWN_METHODS.size();
+	}
+
+	static String methodName(String method) {
+		return KNOWN_METHODS.contains(method) ? method : UNKNOWN;
+	}
+
+	/** @param status the response's status, 0 for none */
+	static String uriName(String route, int status) {
+		if (route != null) {
+			return route;
 		}
-		return KeyValue.of("outcome", switch (response.statusCode() / 100) {
+		if (status == 404) {
+			return "NOT_FOUND";
+		}
+		if (status / 100 == 3) {
+			return "REDIRECTION";
+		}
+		return UNKNOWN;
+	}
+
+	/** @param status the response's status, 0 for none */
+	static String outcomeName(int status) {
+		return switch (status / 100) {
 			case 1 -> "INFORMATIONAL";
 			case 2 -> "SUCCESS";
 			case 3 -> "REDIRECTION";
 			case 4 -> "CLIENT_ERROR";
 			case 5 -> "SERVER_ERROR";
 			default -> UNKNOWN;
-		});
+		};
 	}
 
-	protected KeyValue exception(HttpServerRequestObservationContext context) {
-		Throwable error = context.getError();
+	/** @return the simple name of the error's class (its name when anonymous), {@code none} without one */
+	static String exceptionName(Throwable error) {
 		if (error == null) {
-			return EXCEPTION_NONE;
+			return "none";
 		}
 		String name = error.getClass().getSimpleName();
-		return KeyValue.of("exception", name.isEmpty() ? error.getClass().getName() : name);
+		return name.isEmpty() ? error.getClass().getName() : name;
 	}
 
 }

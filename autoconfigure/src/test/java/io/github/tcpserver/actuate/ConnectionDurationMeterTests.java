@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Timer;
@@ -15,6 +17,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.github.tcpserver.blocking.OffloadingHandler;
+import io.github.tcpserver.blocking.StreamHandler;
+import io.github.tcpserver.blocking.StreamHandlerAdapter;
 import io.github.tcpserver.core.ConnectionHandler;
 import io.github.tcpserver.core.ListenerSpec;
 import io.github.tcpserver.core.SelectorServer;
@@ -27,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code tcp.server.connections.duration} over real loopback connections: one timer per listener
- * and way of ending, the close counted under the reason the server closed it for.
+ * and way of ending, the close counted under the reason the server closed it for (a handler that
+ * throws off the I/O thread, offloaded or stream, as one that throws on it).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ConnectionDurationMeterTests {
@@ -105,6 +111,48 @@ class ConnectionDurationMeterTests {
 			assertThat(client.getInputStream().read()).isEqualTo(-1);
 		}
 		awaitClose("error");
+	}
+
+	@Test
+	void aConnectionWhoseOffloadedHandlerThrowsEndsAsError() throws Exception {
+		ExecutorService executor = Executors.newFixedThreadPool(2);
+		try {
+			ConnectionHandler failing = (connection, data) -> {
+				throw new IllegalStateException("blocking handler bug (expected by the test)");
+			};
+			SelectorServer server = start(ServerConfig.builder().ioThreads(1).build(),
+					new OffloadingHandler(failing, executor, 64 * 1024));
+			try (Socket client = TestSockets.connect(server.port("echo"))) {
+				client.getOutputStream().write('x');
+				assertThat(client.getInputStream().read()).isEqualTo(-1);
+			}
+			awaitClose("error");
+			assertThat(server.listener("echo").orElseThrow().errors()).as("the listener's errors").isEqualTo(1);
+		}
+		finally {
+			executor.shutdownNow();
+		}
+	}
+
+	@Test
+	void aConnectionWhoseStreamHandlerThrowsEndsAsError() throws Exception {
+		ExecutorService executor = Executors.newFixedThreadPool(2);
+		try {
+			StreamHandler failing = (connection) -> {
+				connection.getInputStream().read();
+				throw new IllegalStateException("stream handler bug (expected by the test)");
+			};
+			SelectorServer server = start(ServerConfig.builder().ioThreads(1).build(),
+					new StreamHandlerAdapter(failing, executor, 64 * 1024));
+			try (Socket client = TestSockets.connect(server.port("echo"))) {
+				client.getOutputStream().write('x');
+				assertThat(client.getInputStream().read()).isEqualTo(-1);
+			}
+			awaitClose("error");
+		}
+		finally {
+			executor.shutdownNow();
+		}
 	}
 
 	@Test

@@ -44,10 +44,14 @@ conf=$work/servers.conf
 {
   grep -v '^#' "$work/ws/servers.conf" | grep -v '^$'
   echo "starter-echo  echo  127.0.0.1:7000  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.address={HOST} --tcp.server.port={PORT} --http.port=0 --sample.tls.https-port=0 $others"
-  # The starter's defaults (the sample turns the per-request observation on; starter-http-obs keeps it).
-  echo "starter-http  http  127.0.0.1:7080  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port={PORT} --sample.tls.https-port=0 --tcp.server.http.observations-enabled=false $others"
-  echo "starter-http-obs  http  127.0.0.1:7080  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port={PORT} --sample.tls.https-port=0 $others"
-  echo "starter-https https 127.0.0.1:7443  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port=0 --sample.tls.https-port={PORT} --tcp.server.http.observations-enabled=false $tls $others"
+  # The starter's defaults: per-request metrics through the direct timer. starter-http-obs runs the
+  # full Observation per request (what a tracer or an ObservationHandler bean turns on).
+  echo "starter-http  http  127.0.0.1:7080  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port={PORT} --sample.tls.https-port=0 $others"
+  echo "starter-http-obs  http  127.0.0.1:7080  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port={PORT} --sample.tls.https-port=0 --tcp.server.http.observations-enabled=true $others"
+  echo "starter-https https 127.0.0.1:7443  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port=0 --sample.tls.https-port={PORT} $tls $others"
+  # Two I/O loops instead of the default (half the cores: one here), as many threads as the
+  # handshakes' CPU work of Netty's default event loop group uses on this machine.
+  echo "starter-https-io2 https 127.0.0.1:7443  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port=0 --sample.tls.https-port={PORT} --tcp.server.io-threads=2 $tls $others"
   # The same with the server's observations and connection-duration timer off: the pairs measure
   # what observability costs (issue 17: within 3 % CPU per operation).
   echo "starter-echo-noobs  echo  127.0.0.1:7000  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.address={HOST} --tcp.server.port={PORT} --http.port=0 --sample.tls.https-port=0 $others $noobs"

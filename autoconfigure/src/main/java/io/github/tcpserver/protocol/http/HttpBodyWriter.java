@@ -1,0 +1,292 @@
+package io.github.tcpserver.protocol.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+import io.github.tcpserver.core.Connection;
+
+/**
+ * Sends one response body after its header section, a slice at a time and only while the
+ * connection is writable, so that what a connection queues stays near its high-water mark
+ * whatever the body's size and the client's speed. Array and chunk bodies are sliced on the I/O
+ * thread; streams and files are read on an executor, one slice ahead at most, because a read may
+ * block.
+ */
+abstract class HttpBodyWriter {
+
+	/** The most bytes handed to the connection in one write, and the read buffer of a stream. */
+	static final int SLICE = 64 * 1024;
+
+	private static final byte[] CRLF = { '\r', '\n' };
+
+	private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+	private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
+	/** Whether each slice is framed as a chunk (RFC 9112 §7.1); otherwise raw (Content-Length or close-delimited). */
+	private final boolean chunked;
+
+	/** Hex size, CRLF: reused for every chunk header. */
+	private final ByteBuffer chunkHeader;
+
+	HttpBodyWriter(boolean chunked) {
+		this.chunked = chunked;
+		this.chunkHeader = chunked ? ByteBuffer.allocate(10) : null;
+	}
+
+	/**
+	 * The writer for {@code response}'s body.
+	 * @param response a response whose header section was encoded with a body to follow
+	 * @param chunked whether to frame the body as chunks
+	 * @param readers where streams and files are read
+	 * @param ready run on the I/O thread once a slice read on {@code readers} waits to be sent
+	 */
+	static HttpBodyWriter of(HttpResponse response, boolean chunked, Executor readers, Connection connection,
+			Runnable ready) {
+		if (response.stream() != null) {
+			InputStream in = response.stream();
+			return new ReadBody(chunked, response.knownLength(), in::read, in, readers, connection, ready);
+		}
+		if (response.file() != null) {
+			FileChannel file = response.file();
+			long[] position = { 0 };
+			return new ReadBody(chunked, response.knownLength(), (buffer, offset, length) -> {
+				int n = file.read(ByteBuffer.wrap(buffer, offset, length), position[0]);
+				if (n > 0) {
+					position[0] += n;
+				}
+				return n;
+			}, file, readers, connection, ready);
+		}
+		if (response.chunks() != null) {
+			return new ChunksBody(chunked, response.chunks().iterator());
+		}
+		return new ArrayBody(response.body());
+	}
+
+	/**
+	 * Hands the connection what it can take now. Loop thread.
+	 * @return {@code true} once the whole body is handed over; otherwise it goes on when the
+	 * connection is writable again, or (for a stream) when {@code ready} runs
+	 * @throws RuntimeException when the source failed: the response cannot be completed
+	 */
+	abstract boolean send(Connection connection);
+
+	/** Closes the source (stream, file); idempotent, from any thread. */
+	void release() {
+	}
+
+	final void writeSlice(Connection connection, ByteBuffer slice) {
+		if (!this.chunked) {
+			connection.write(slice);
+			return;
+		}
+		int size = slice.remaining();
+		ByteBuffer header = this.chunkHeader.clear();
+		int digits = Math.max(1, (32 - Integer.numberOfLeadingZeros(size) + 3) / 4);
+		for (int i = digits - 1; i >= 0; i--) {
+			header.put(HEX[(size >>> (i * 4)) & 0xf]);
+		}
+		header.put(CRLF).flip();
+		connection.write(header);
+		connection.write(slice);
+		connection.write(CRLF);
+	}
+
+	final void finish(Connection connection) {
+		if (this.chunked) {
+			connection.write(LAST_CHUNK);
+		}
+	}
+
+	/** A body given as one array: sent in slices, not copied into the encoder. */
+	private static final class ArrayBody extends HttpBodyWriter {
+
+		private final byte[] body;
+
+		private int sent;
+
+		ArrayBody(byte[] body) {
+			super(false);
+			this.body = body;
+		}
+
+		@Override
+		boolean send(Connection connection) {
+			while (this.sent < this.body.length && connection.isWritable()) {
+				int n = Math.min(SLICE, this.body.length - this.sent);
+				connection.write(ByteBuffer.wrap(this.body, this.sent, n));
+				this.sent += n;
+			}
+			return this.sent == this.body.length;
+		}
+
+	}
+
+	/** Chunks the handler produces as they are asked for: iterated on the I/O thread while writable. */
+	private static final class ChunksBody extends HttpBodyWriter {
+
+		private final Iterator<byte[]> chunks;
+
+		ChunksBody(boolean chunked, Iterator<byte[]> chunks) {
+			super(chunked);
+			this.chunks = chunks;
+		}
+
+		@Override
+		boolean send(Connection connection) {
+			while (connection.isWritable()) {
+				if (!this.chunks.hasNext()) {
+					finish(connection);
+					return true;
+				}
+				byte[] chunk = this.chunks.next();
+				// An empty chunk would end the body (RFC 9112 §7.1); a large one is sliced.
+				for (int offset = 0; offset < chunk.length; offset += SLICE) {
+					writeSlice(connection, ByteBuffer.wrap(chunk, offset, Math.min(SLICE, chunk.length - offset)));
+				}
+			}
+			return false;
+		}
+
+	}
+
+	/** Reads a slice into an array; -1 at the end. */
+	@FunctionalInterface
+	interface Source {
+
+		int read(byte[] buffer, int offset, int length) throws IOException;
+
+	}
+
+	/**
+	 * A stream or a file: each slice is read on the executor into the one buffer of this body,
+	 * then sent on the I/O thread (the connection copies what the socket does not take, so the
+	 * buffer is free again when {@code write} returns); the next read starts only while the
+	 * connection is writable.
+	 */
+	private static final class ReadBody extends HttpBodyWriter {
+
+		private static final System.Logger log = System.getLogger(HttpBodyWriter.class.getName());
+
+		private final long length;
+
+		private final Source source;
+
+		private final AutoCloseable closeable;
+
+		private final Executor readers;
+
+		private final Connection connection;
+
+		private final Runnable ready;
+
+		private final byte[] buffer;
+
+		private long sent;
+
+		/** A read is under way on the executor. */
+		private boolean reading;
+
+		/** Bytes read into the buffer, not sent yet; -1 at the end of the source. Written by the reader before {@code ready} is executed. */
+		private volatile int filled;
+
+		private volatile IOException failure;
+
+		private volatile boolean released;
+
+		ReadBody(boolean chunked, long length, Source source, AutoCloseable closeable, Executor readers,
+				Connection connection, Runnable ready) {
+			super(chunked);
+			this.length = length;
+			this.source = source;
+			this.closeable = closeable;
+			this.readers = readers;
+			this.connection = connection;
+			this.ready = ready;
+			this.buffer = new byte[(length >= 0) ? (int) Math.min(SLICE, Math.max(length, 1)) : SLICE];
+		}
+
+		@Override
+		boolean send(Connection connection) {
+			if (this.reading) {
+				return false; // ready runs when the slice is in
+			}
+			if (this.failure != null) {
+				throw new IllegalStateException("Reading the response body failed", this.failure);
+			}
+			int n = this.filled;
+			if (n > 0) {
+				this.filled = 0;
+				writeSlice(connection, ByteBuffer.wrap(this.buffer, 0, n));
+				this.sent += n;
+			}
+			boolean complete = (this.length >= 0) ? this.sent == this.length : n < 0;
+			if (complete) {
+				finish(connection);
+				return true;
+			}
+			if (n < 0) {
+				// RFC 9112 §6.3: a body shorter than its Content-Length is incomplete; only a close tells the client.
+				throw new IllegalStateException("The response body ended after " + this.sent + " of " + this.length
+						+ " bytes");
+			}
+			if (connection.isWritable()) {
+				startRead();
+			}
+			return false;
+		}
+
+		private void startRead() {
+			this.reading = true;
+			int want = (this.length >= 0) ? (int) Math.min(this.buffer.length, this.length - this.sent)
+					: this.buffer.length;
+			try {
+				this.readers.execute(() -> read(want));
+			}
+			catch (RejectedExecutionException ex) {
+				this.reading = false;
+				throw new IllegalStateException("No thread to read the response body", ex);
+			}
+		}
+
+		/** On the executor. */
+		private void read(int want) {
+			if (!this.released) {
+				try {
+					int n = this.source.read(this.buffer, 0, want);
+					this.filled = (n == 0) ? 0 : n; // 0 from a non-blocking source: read again
+				}
+				catch (IOException ex) {
+					this.failure = ex;
+				}
+			}
+			this.connection.execute(() -> {
+				this.reading = false;
+				this.ready.run();
+			});
+		}
+
+		@Override
+		void release() {
+			if (!this.released) {
+				this.released = true;
+				try {
+					this.closeable.close();
+				}
+				catch (Exception ex) {
+					log.log(Level.DEBUG, "Closing a response body source failed", ex);
+				}
+			}
+		}
+
+	}
+
+}

@@ -24,6 +24,13 @@ abstract class HttpBodyWriter {
 	/** The most bytes handed to the connection in one write, and the read buffer of a stream. */
 	static final int SLICE = 64 * 1024;
 
+	/**
+	 * The most slices sent in one turn of the I/O thread: a client that reads as fast as the
+	 * server writes keeps the connection writable, and other connections of the loop must get
+	 * their turn (the loop's watchdog reports a handler busy for a second).
+	 */
+	static final int SLICES_PER_TURN = 16;
+
 	private static final byte[] CRLF = { '\r', '\n' };
 
 	private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -36,9 +43,17 @@ abstract class HttpBodyWriter {
 	/** Hex size, CRLF: reused for every chunk header. */
 	private final ByteBuffer chunkHeader;
 
+	/** Runs {@link #send} again on the I/O thread. */
+	private Runnable ready;
+
 	HttpBodyWriter(boolean chunked) {
 		this.chunked = chunked;
 		this.chunkHeader = chunked ? ByteBuffer.allocate(10) : null;
+	}
+
+	/** Yields the I/O thread to other connections after a turn's worth of slices; {@code ready} goes on. */
+	final void yieldTurn(Connection connection) {
+		connection.execute(this.ready);
 	}
 
 	/**
@@ -65,10 +80,10 @@ abstract class HttpBodyWriter {
 				return n;
 			}, file, readers, connection, ready);
 		}
-		if (response.chunks() != null) {
-			return new ChunksBody(chunked, response.chunks().iterator());
-		}
-		return new ArrayBody(response.body());
+		HttpBodyWriter writer = (response.chunks() != null)
+				? new ChunksBody(chunked, response.chunks().iterator()) : new ArrayBody(response.body());
+		writer.ready = ready;
+		return writer;
 	}
 
 	/**
@@ -120,7 +135,12 @@ abstract class HttpBodyWriter {
 
 		@Override
 		boolean send(Connection connection) {
+			int slices = 0;
 			while (this.sent < this.body.length && connection.isWritable()) {
+				if (++slices > SLICES_PER_TURN) {
+					yieldTurn(connection);
+					return false;
+				}
 				int n = Math.min(SLICE, this.body.length - this.sent);
 				connection.write(ByteBuffer.wrap(this.body, this.sent, n));
 				this.sent += n;
@@ -130,10 +150,19 @@ abstract class HttpBodyWriter {
 
 	}
 
-	/** Chunks the handler produces as they are asked for: iterated on the I/O thread while writable. */
+	/**
+	 * Chunks the handler produces as they are asked for: iterated on the I/O thread while
+	 * writable; a chunk larger than a slice goes out a slice at a time like an array body.
+	 */
 	private static final class ChunksBody extends HttpBodyWriter {
 
+		private static final byte[] NONE = new byte[0];
+
 		private final Iterator<byte[]> chunks;
+
+		private byte[] current = NONE;
+
+		private int offset;
 
 		ChunksBody(boolean chunked, Iterator<byte[]> chunks) {
 			super(chunked);
@@ -142,16 +171,24 @@ abstract class HttpBodyWriter {
 
 		@Override
 		boolean send(Connection connection) {
+			int slices = 0;
 			while (connection.isWritable()) {
-				if (!this.chunks.hasNext()) {
-					finish(connection);
-					return true;
+				if (++slices > SLICES_PER_TURN) {
+					yieldTurn(connection);
+					return false;
 				}
-				byte[] chunk = this.chunks.next();
-				// An empty chunk would end the body (RFC 9112 §7.1); a large one is sliced.
-				for (int offset = 0; offset < chunk.length; offset += SLICE) {
-					writeSlice(connection, ByteBuffer.wrap(chunk, offset, Math.min(SLICE, chunk.length - offset)));
+				if (this.offset == this.current.length) {
+					if (!this.chunks.hasNext()) {
+						finish(connection);
+						return true;
+					}
+					this.current = this.chunks.next();
+					this.offset = 0;
+					continue; // an empty chunk would end the body (RFC 9112 §7.1): skipped
 				}
+				int n = Math.min(SLICE, this.current.length - this.offset);
+				writeSlice(connection, ByteBuffer.wrap(this.current, this.offset, n));
+				this.offset += n;
 			}
 			return false;
 		}

@@ -16,7 +16,7 @@ import io.github.tcpserver.core.Connection;
 
 /**
  * The output side of a {@link StreamConnection}: each write is copied and handed to the I/O
- * thread. A writer blocks, as on a socket whose send buffer is full, while the connection is not
+ * thread, a large one in slices of 64 KiB. A writer blocks, as on a socket whose send buffer is full, while the connection is not
  * writable (queued output above the high-water mark) or while more than {@code maxInFlight} bytes
  * are still on their way to the I/O thread, so a slow peer cannot make output queue without bound.
  */
@@ -43,6 +43,12 @@ final class ConnectionOutputStream extends OutputStream {
 	/** Writes up to this size are merged on their way to the socket. */
 	private static final int MERGE_LIMIT = 64 * 1024;
 
+	/**
+	 * Largest piece of one write handed to the I/O thread before the writer waits for the peer
+	 * again; bounds what one call can queue beyond the high-water mark.
+	 */
+	private static final int SLICE = 64 * 1024;
+
 	/** Written by the handler, not yet handed to the connection. */
 	private final Queue<ByteBuffer> pending = new ConcurrentLinkedQueue<>();
 
@@ -68,14 +74,20 @@ final class ConnectionOutputStream extends OutputStream {
 	public void write(byte[] b, int off, int len) throws IOException {
 		Objects.checkFromIndexSize(off, len, b.length);
 		ensureOpen();
-		if (len == 0) {
-			return;
-		}
-		awaitWritable();
-		this.pending.add(ByteBuffer.allocate(len).put(b, off, len).flip());
-		this.inFlight.addAndGet(len);
-		if (this.drainScheduled.compareAndSet(false, true)) {
-			this.connection.execute(this::drain);
+		// A large write goes out in slices, each after the peer has caught up, as a blocking
+		// socket write does: handed over whole, 64 MiB would pass max-queued-output and close a
+		// connection whose peer reads perfectly well.
+		while (len > 0) {
+			awaitWritable();
+			ensureOpen();
+			int slice = Math.min(len, SLICE);
+			this.pending.add(ByteBuffer.allocate(slice).put(b, off, slice).flip());
+			this.inFlight.addAndGet(slice);
+			if (this.drainScheduled.compareAndSet(false, true)) {
+				this.connection.execute(this::drain);
+			}
+			off += slice;
+			len -= slice;
 		}
 	}
 

@@ -4,8 +4,12 @@ import java.lang.System.Logger.Level;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Runs the tasks of one connection one at a time, in submission order, on a shared executor: at
@@ -51,12 +55,31 @@ final class SerialExecutor implements Executor, Runnable {
 		catch (RejectedExecutionException ex) {
 			// Spring stops its task executors from taking new tasks when the context closes, before
 			// the server's graceful stop; the connection's remaining events still have to run (in
-			// order) for the stop to drain it, so they get a thread of their own.
-			log.log(Level.DEBUG, () -> "Executor rejected the events of " + this.name + "; running them on a thread of their own");
-			Thread thread = new Thread(this, "tcp-server-offload-" + this.name);
-			thread.setDaemon(true);
-			thread.start();
+			// order) for the stop to drain it. They go to a small pool shared by every connection:
+			// a thread each would start thousands at once on a busy server's stop.
+			log.log(Level.DEBUG, () -> "Executor rejected the events of " + this.name + "; running them on the shared fallback pool");
+			FALLBACK.execute(this);
 		}
+	}
+
+	/** Most threads of the fallback pool; its queue is unbounded, as connections are few compared to tasks. */
+	static final int FALLBACK_THREADS = 8;
+
+	/**
+	 * Runs the turns the connection's executor refused (it was shut down before the server's
+	 * graceful stop). Daemon threads that end after a second idle, so it costs nothing but while used.
+	 */
+	private static final ThreadPoolExecutor FALLBACK;
+
+	static {
+		AtomicInteger count = new AtomicInteger();
+		FALLBACK = new ThreadPoolExecutor(FALLBACK_THREADS, FALLBACK_THREADS, 1, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(), (task) -> {
+					Thread thread = new Thread(task, "tcp-server-offload-fallback-" + count.incrementAndGet());
+					thread.setDaemon(true);
+					return thread;
+				});
+		FALLBACK.allowCoreThreadTimeOut(true);
 	}
 
 	@Override

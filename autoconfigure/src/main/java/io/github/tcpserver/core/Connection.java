@@ -1,10 +1,18 @@
 package io.github.tcpserver.core;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 import javax.net.ssl.SSLSession;
 
@@ -51,6 +59,70 @@ public interface Connection {
 	default void write(String text) {
 		write(text.getBytes(StandardCharsets.UTF_8));
 	}
+
+	/**
+	 * Sends {@code count} bytes of {@code file} from {@code position}, behind everything written
+	 * before this call and ahead of everything written after it. The bytes are read only as the
+	 * peer takes them (while queued output is below the high-water mark), so a file of any size
+	 * costs about the high-water mark in memory whatever the peer's speed. On a plain listener
+	 * they go from the page cache to the socket with {@link FileChannel#transferTo} (no copy in
+	 * the JVM); on a TLS listener they are read chunk by chunk and encrypted. The connection is
+	 * not {@linkplain #isWritable() writable} until the region is sent.
+	 * <p>
+	 * The channel is read at absolute positions (its own position is left alone) and is not
+	 * closed: the caller closes it when the stage completes.
+	 * @param file the file to read from
+	 * @param position where the region starts
+	 * @param count how many bytes to send
+	 * @return completed on the connection's I/O thread once the socket (on a TLS listener: the
+	 * encryption) took the last byte, so dependent actions must not block; failed with a
+	 * {@link java.nio.channels.ClosedChannelException} if the connection closes first, or with
+	 * the {@link IOException} that reading failed with (the file shorter than the region, say),
+	 * in which case the connection is closed, since the peer could not tell a cut body
+	 */
+	CompletionStage<Void> sendFile(FileChannel file, long position, long count);
+
+	/**
+	 * Sends a whole file (see {@link #sendFile(FileChannel, long, long)}), closing it once sent or
+	 * failed.
+	 * @param path the file
+	 * @return completed once the file is sent, as for {@link #sendFile(FileChannel, long, long)}
+	 * @throws UncheckedIOException if the file cannot be opened
+	 */
+	default CompletionStage<Void> sendFile(Path path) {
+		FileChannel file;
+		long size;
+		try {
+			file = FileChannel.open(path, StandardOpenOption.READ);
+			size = file.size();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Cannot send " + path, ex);
+		}
+		CompletionStage<Void> sent;
+		try {
+			sent = sendFile(file, 0, size);
+		}
+		catch (RuntimeException ex) {
+			closeQuietly(file);
+			throw ex;
+		}
+		return sent.whenComplete((done, failure) -> closeQuietly(file));
+	}
+
+	/**
+	 * Sends everything {@code in} delivers until its end, behind everything written before this
+	 * call and ahead of everything written after it, then closes it. The stream is read on
+	 * {@code executor} (reading may block; never on an I/O thread), one chunk of up to 64 KiB
+	 * ahead of the socket and only while queued output is below the high-water mark, so a stream
+	 * of any length costs about the high-water mark plus a chunk in memory whatever the peer's
+	 * speed. The connection is not {@linkplain #isWritable() writable} until the stream is sent.
+	 * @param in the bytes to send; this connection closes it (on {@code executor})
+	 * @param executor where {@code in} is read, a read at a time
+	 * @return completed with the number of bytes sent, on the connection's I/O thread (dependent
+	 * actions must not block); failed as for {@link #sendFile(FileChannel, long, long)}
+	 */
+	CompletionStage<Long> sendStream(InputStream in, Executor executor);
 
 	/** Closes the connection now; queued output is discarded. Idempotent. */
 	void close();
@@ -170,5 +242,14 @@ public interface Connection {
 	 * @param task what to run; it must not block
 	 */
 	void execute(Runnable task);
+
+	private static void closeQuietly(FileChannel file) {
+		try {
+			file.close();
+		}
+		catch (IOException ignored) {
+			// Read-only: closing cannot lose data, and the send already succeeded or failed.
+		}
+	}
 
 }

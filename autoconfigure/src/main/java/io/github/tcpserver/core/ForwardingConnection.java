@@ -1,9 +1,13 @@
 package io.github.tcpserver.core;
 
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 import javax.net.ssl.SSLSession;
 
@@ -48,6 +52,16 @@ public abstract class ForwardingConnection implements Connection {
 	@Override
 	public void write(ByteBuffer data) {
 		this.delegate.write(data);
+	}
+
+	@Override
+	public CompletionStage<Void> sendFile(FileChannel file, long position, long count) {
+		return this.delegate.sendFile(file, position, count);
+	}
+
+	@Override
+	public CompletionStage<Long> sendStream(InputStream in, Executor executor) {
+		return this.delegate.sendStream(in, executor);
 	}
 
 	@Override

@@ -62,7 +62,7 @@ final class IoLoop implements Runnable {
 	 * one ourselves is the same copy without that cost, and lets a flush gather several queued
 	 * buffers into one contiguous write.
 	 */
-	private final ByteBuffer stagingBuffer;
+	private final StagingBuffers staging;
 
 	/** Scratch buffers of the TLS layers of this loop's connections; allocated on first use. */
 	private final LayerBuffers layerBuffers;
@@ -115,7 +115,7 @@ final class IoLoop implements Runnable {
 		this.config = config;
 		this.selector = Selector.open();
 		this.readBuffer = ByteBuffer.allocateDirect(config.readBufferSize());
-		this.stagingBuffer = ByteBuffer.allocateDirect(Math.max(config.readBufferSize(), 64 * 1024));
+		this.staging = new StagingBuffers(Math.max(config.readBufferSize(), 64 * 1024));
 		this.layerBuffers = new LayerBuffers(config.readBufferSize());
 		this.thread = new Thread(this, config.threadNamePrefix() + index);
 		this.thread.setDaemon(false);
@@ -142,7 +142,11 @@ final class IoLoop implements Runnable {
 	}
 
 	ByteBuffer stagingBuffer() {
-		return this.stagingBuffer;
+		return this.staging.current();
+	}
+
+	StagingBuffers staging() {
+		return this.staging;
 	}
 
 	LayerBuffers layerBuffers() {

@@ -1,13 +1,20 @@
 package io.github.tcpserver.core;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLSession;
@@ -41,6 +48,12 @@ import javax.net.ssl.SSLSession;
  * passes bytes through, {@link TlsTransport} runs TLS (the handler hears {@code onOpen} once the
  * handshake completed; a graceful close sends close_notify first). The outbound queue, the
  * watermarks, {@code maxQueuedOutput} and the byte counters see the bytes on the wire.
+ *
+ * <h2>Files and streams</h2>
+ * {@link #sendFile} and {@link #sendStream} put their source in {@link OutboundSources}, ahead of
+ * the transport; writes made while a source is pending wait behind it there, so the peer gets
+ * everything in call order. The loop pulls from the sources only while the wire queue is below
+ * the high-water mark, and the connection is not writable until they are all sent.
  */
 final class NioConnection implements Connection, TransportContext {
 
@@ -81,6 +94,18 @@ final class NioConnection implements Connection, TransportContext {
 	private volatile int state = OPEN;
 
 	private OutboundQueue outbound;
+
+	/** Files and streams not yet sent, and the writes behind them; made on first use. Loop thread. */
+	private OutboundSources sources;
+
+	/** {@link #sources} holds something; volatile for {@link #isWritable()} on other threads. */
+	private volatile boolean sourcesPending;
+
+	/** Sources are being pulled: a handler callback during it must not pull again (order). */
+	private boolean pulling;
+
+	/** A graceful close waits for the sources: close_notify and the FIN go after them. */
+	private boolean closePending;
 
 	/**
 	 * Queued output passed the high-water mark and has not yet drained to the low-water mark:
@@ -348,7 +373,7 @@ final class NioConnection implements Connection, TransportContext {
 			return;
 		}
 		try {
-			long n = wire.isDirect() ? this.channel.write(wire) : writeStaged(wire);
+			long n = wire.isDirect() ? this.channel.write(wire) : writeStaged(wire, false);
 			this.bytesSent += n;
 		}
 		catch (IOException ex) {
@@ -361,7 +386,140 @@ final class NioConnection implements Connection, TransportContext {
 		if (this.state != OPEN || !data.hasRemaining()) {
 			return;
 		}
+		if (this.sourcesPending) {
+			holdBehindSources(owned ? data : copyOf(data));
+			return;
+		}
 		this.transport.write(data, owned);
+	}
+
+	/** A write made while a file or stream is still being sent: it waits its turn, counted against the limit. */
+	private void holdBehindSources(ByteBuffer owned) {
+		this.sources.addBytes(owned);
+		long total = queuedWireBytes() + this.sources.heldBytes();
+		if (total + (long) IN_TRANSIT.getOpaque(this) > this.loop.config().maxQueuedOutput()) {
+			overflowed(total);
+		}
+	}
+
+	private long queuedWireBytes() {
+		return (this.outbound == null) ? 0 : this.outbound.bytes();
+	}
+
+	/** Adds a file or stream behind everything written so far. Loop thread. */
+	private void addSource(CompletableFuture<?> done, java.util.function.Consumer<OutboundSources> add) {
+		if (this.state != OPEN) {
+			done.completeExceptionally(new ClosedChannelException());
+			return;
+		}
+		if (this.sources == null) {
+			this.sources = new OutboundSources();
+		}
+		add.accept(this.sources);
+		this.sourcesPending = true;
+		pullSources();
+	}
+
+	/**
+	 * Sends from the pending files and streams while the wire queue has room; once all are sent,
+	 * a graceful close waiting for them goes on. Loop thread.
+	 */
+	private void pullSources() {
+		if (this.pulling || this.state == CLOSED || !this.sourcesPending) {
+			return;
+		}
+		boolean all;
+		this.pulling = true;
+		try {
+			all = this.sources.pull(this.sink);
+		}
+		catch (IOException ex) {
+			sourceFailed(ex);
+			return;
+		}
+		finally {
+			this.pulling = false;
+		}
+		if (this.state == CLOSED) {
+			return;
+		}
+		if (all) {
+			this.sourcesPending = false;
+			if (this.closePending) {
+				this.closePending = false;
+				this.transport.closeOutbound();
+				if (this.state == CLOSED) {
+					return;
+				}
+			}
+		}
+		outputProgressed();
+	}
+
+	/** A file or stream could not be read: the peer would get a body cut short, so the connection closes. */
+	private void sourceFailed(IOException ex) {
+		this.listener.errors.increment();
+		log.log(Level.WARNING, "Sending a file or stream on connection " + this.id + " of listener '"
+				+ this.listener.name() + "' failed; closing the connection, since the peer cannot tell a cut body", ex);
+		closingFor(CloseReason.ERROR);
+		notifyError(ex);
+		closeNow();
+	}
+
+	/** What the pending sources see of this connection. */
+	private final OutboundSources.Sink sink = new OutboundSources.Sink() {
+
+		@Override
+		public boolean hasRoom() {
+			return NioConnection.this.state != CLOSED && !NioConnection.this.lingering
+					&& queuedWireBytes() <= NioConnection.this.loop.config().writeHighWaterMark();
+		}
+
+		@Override
+		public void send(ByteBuffer data, boolean owned) {
+			NioConnection.this.transport.write(data, owned);
+		}
+
+		@Override
+		public long transfer(FileChannel file, long position, long count) throws IOException {
+			return transferFile(file, position, count);
+		}
+
+		@Override
+		public ByteBuffer stagingBuffer() {
+			return NioConnection.this.loop.stagingBuffer();
+		}
+
+		@Override
+		public void execute(Runnable task) {
+			NioConnection.this.loop.execute(task);
+		}
+
+		@Override
+		public void pull() {
+			pullSources();
+		}
+
+	};
+
+	/**
+	 * File bytes straight from the page cache to the socket ({@code sendfile(2)}), when the bytes
+	 * on the wire are the file's: a transport that transforms them (TLS) must see them instead.
+	 * @return bytes the socket took, or -1 when the transport must see the bytes
+	 */
+	private long transferFile(FileChannel file, long position, long count) throws IOException {
+		if (!(this.transport instanceof PlainTransport)) {
+			return -1;
+		}
+		if (this.outbound != null && !this.outbound.isEmpty()) {
+			return 0; // earlier bytes first; the flush pulls again once they are out
+		}
+		long n = file.transferTo(position, count, this.channel);
+		this.bytesSent += n;
+		if (n > 0) {
+			this.lastWriteNanos = this.loop.now();
+		}
+		return n;
 	}
 
 	/**
@@ -378,7 +536,7 @@ final class NioConnection implements Connection, TransportContext {
 		}
 		if (this.outbound == null || this.outbound.isEmpty()) {
 			try {
-				long n = data.isDirect() ? this.channel.write(data) : writeStaged(data);
+				long n = data.isDirect() ? this.channel.write(data) : writeStaged(data, true);
 				this.bytesSent += n;
 				if (n > 0) {
 					this.lastWriteNanos = this.loop.now();
@@ -389,6 +547,9 @@ final class NioConnection implements Connection, TransportContext {
 				return;
 			}
 			if (!data.hasRemaining()) {
+				if (this.outbound != null && !this.outbound.isEmpty()) {
+					enqueue(null); // the unwritten rest was staged: account for it
+				}
 				return;
 			}
 		}
@@ -397,19 +558,30 @@ final class NioConnection implements Connection, TransportContext {
 
 	/**
 	 * Writes heap bytes through the loop's direct staging buffer, chunk by chunk while the socket
-	 * takes them all.
-	 * @return bytes written; {@code data}'s position is advanced past them
+	 * takes them all. When it takes part of a chunk and {@code keepRest}, the connection keeps the
+	 * staging buffer with the rest (see {@link StagingBuffers}) and {@code data} is advanced past
+	 * the whole chunk: those bytes are never copied again.
+	 * @return bytes written to the socket
 	 */
-	private long writeStaged(ByteBuffer data) throws IOException {
-		ByteBuffer staging = this.loop.stagingBuffer();
+	private long writeStaged(ByteBuffer data, boolean keepRest) throws IOException {
 		long written = 0;
 		while (data.hasRemaining()) {
+			ByteBuffer staging = this.loop.stagingBuffer();
 			int length = Math.min(data.remaining(), staging.capacity());
 			staging.clear();
 			staging.put(0, data, data.position(), length).limit(length);
 			int n = this.channel.write(staging);
-			data.position(data.position() + n);
 			written += n;
+			if (n < length && keepRest) {
+				if (this.outbound == null) {
+					this.outbound = new OutboundQueue();
+				}
+				this.outbound.countCopied(length);
+				this.outbound.stage(this.loop.staging().takeCurrent());
+				data.position(data.position() + length);
+				break;
+			}
+			data.position(data.position() + n);
 			if (n < length) {
 				break;
 			}
@@ -423,7 +595,10 @@ final class NioConnection implements Connection, TransportContext {
 		return copy;
 	}
 
-	/** Queues a buffer the connection owns. Loop thread. */
+	/**
+	 * Queues a buffer the connection owns, or with {@code null} accounts for bytes just staged.
+	 * Loop thread.
+	 */
 	private void enqueue(ByteBuffer owned) {
 		if (this.state == CLOSED) {
 			return;
@@ -431,11 +606,14 @@ final class NioConnection implements Connection, TransportContext {
 		if (this.outbound == null) {
 			this.outbound = new OutboundQueue();
 		}
-		boolean wasEmpty = this.outbound.isEmpty();
-		this.outbound.add(owned);
+		boolean wasEmpty = (owned == null) || this.outbound.isEmpty();
+		if (owned != null) {
+			this.outbound.add(owned);
+		}
 		updateQueueStats();
 		long queued = this.outbound.bytes();
-		if (queued + (long) IN_TRANSIT.getOpaque(this) > this.loop.config().maxQueuedOutput()) {
+		long held = (this.sources == null) ? 0 : this.sources.heldBytes();
+		if (queued + held + (long) IN_TRANSIT.getOpaque(this) > this.loop.config().maxQueuedOutput()) {
 			overflowed(queued);
 			return;
 		}
@@ -477,7 +655,7 @@ final class NioConnection implements Connection, TransportContext {
 	}
 
 	private boolean writable() {
-		return this.state == OPEN && !this.readPaused
+		return this.state == OPEN && !this.readPaused && !this.sourcesPending
 				&& this.queuedBytes + (long) IN_TRANSIT.getOpaque(this) <= this.loop.config().writeHighWaterMark();
 	}
 
@@ -498,25 +676,43 @@ final class NioConnection implements Connection, TransportContext {
 	private void flush() {
 		OutboundQueue queue = this.outbound;
 		if (queue == null) {
+			pullSources(); // a file waiting for the socket, nothing queued in front of it
 			return;
 		}
 		// A gathering write: the queued buffers (heap copies) are packed into the loop's direct
 		// staging buffer and written with one syscall, as many times as the socket takes them all.
-		ByteBuffer staging = this.loop.stagingBuffer();
+		// When the socket takes part of it, the connection keeps that staging buffer with the
+		// rest, so that no byte is copied twice however slowly the peer reads.
 		while (!queue.isEmpty()) {
-			staging.clear();
-			int attempted = queue.copyInto(staging);
-			staging.flip();
+			ByteBuffer staged = queue.staged();
+			int attempted;
 			int n;
 			try {
-				n = this.channel.write(staging);
+				if (staged != null) {
+					attempted = staged.remaining();
+					n = this.channel.write(staged);
+					queue.stagedWritten(n);
+					if (n == attempted) {
+						this.loop.staging().giveBack(queue.unstage());
+					}
+				}
+				else {
+					ByteBuffer staging = this.loop.stagingBuffer();
+					staging.clear();
+					attempted = queue.copyInto(staging);
+					staging.flip();
+					n = this.channel.write(staging);
+					queue.consumed(attempted);
+					if (n < attempted) {
+						queue.stage(this.loop.staging().takeCurrent());
+					}
+				}
 			}
 			catch (IOException ex) {
 				ioFailed("write", ex);
 				return;
 			}
 			this.bytesSent += n;
-			queue.consumed(n);
 			if (n > 0) {
 				this.lastWriteNanos = this.loop.now();
 			}
@@ -525,11 +721,30 @@ final class NioConnection implements Connection, TransportContext {
 			}
 		}
 		updateQueueStats();
-		if (queue.isEmpty() && this.state == CLOSING) {
+		if (this.sourcesPending) {
+			pullSources();
+			return;
+		}
+		outputProgressed();
+	}
+
+	/**
+	 * After output moved: finishes a graceful close once everything is out, lifts the read pause
+	 * below the low-water mark, and updates interest and writability. Loop thread.
+	 */
+	private void outputProgressed() {
+		if (this.state == CLOSED) {
+			return;
+		}
+		long queued = queuedWireBytes();
+		if (this.outbound != null) {
+			updateQueueStats();
+		}
+		if (queued == 0 && this.state == CLOSING && !this.sourcesPending && !this.closePending && !this.lingering) {
 			drained();
 			return;
 		}
-		if (this.readPaused && queue.bytes() <= this.loop.config().writeLowWaterMark()) {
+		if (this.readPaused && queued <= this.loop.config().writeLowWaterMark()) {
 			this.readPaused = false;
 			// The pause was ours, not the peer's silence: restart the read-idle clock.
 			this.lastReadNanos = this.loop.now();
@@ -553,7 +768,7 @@ final class NioConnection implements Connection, TransportContext {
 				&& !this.inputClosed) {
 			ops |= SelectionKey.OP_READ;
 		}
-		if (this.outbound != null && !this.outbound.isEmpty()) {
+		if ((this.outbound != null && !this.outbound.isEmpty()) || (this.sourcesPending && this.sources.awaitsSocket())) {
 			ops |= SelectionKey.OP_WRITE;
 		}
 		setInterest(ops);
@@ -571,6 +786,12 @@ final class NioConnection implements Connection, TransportContext {
 			return;
 		}
 		this.state = CLOSING;
+		if (this.sourcesPending) {
+			// Files and streams first; pullSources goes on once they are sent.
+			this.closePending = true;
+			updateInterest();
+			return;
+		}
 		this.transport.closeOutbound();
 		if (this.state == CLOSED) {
 			return;
@@ -649,7 +870,7 @@ final class NioConnection implements Connection, TransportContext {
 			return;
 		}
 		long writeIdle = this.writeIdleTimeoutNanos;
-		if (writeIdle > 0 && this.queuedBytes > 0 && now - this.lastWriteNanos >= writeIdle) {
+		if (writeIdle > 0 && outputStalled() && now - this.lastWriteNanos >= writeIdle) {
 			timedOut(this.queuedBytes + " bytes of output pending with no progress for " + writeIdle / 1_000_000
 					+ " ms (write-idle timeout)");
 			return;
@@ -664,7 +885,7 @@ final class NioConnection implements Connection, TransportContext {
 	 */
 	private void checkWriteRate(long now) {
 		long minRate = this.minWriteRate;
-		if (minRate <= 0 || this.queuedBytes == 0) {
+		if (minRate <= 0 || !outputStalled()) {
 			this.writeWindowStartNanos = 0;
 			return;
 		}
@@ -685,6 +906,11 @@ final class NioConnection implements Connection, TransportContext {
 		}
 		this.writeWindowStartNanos = now;
 		this.writeWindowStartBytes = this.bytesSent;
+	}
+
+	/** @return whether output waits for the peer: queued bytes, or a file the socket has no room for */
+	private boolean outputStalled() {
+		return this.queuedBytes > 0 || (this.sourcesPending && this.sources.awaitsSocket());
 	}
 
 	private void timedOut(String why) {
@@ -751,8 +977,15 @@ final class NioConnection implements Connection, TransportContext {
 			log.log(Level.DEBUG, () -> "Closing the socket of connection " + this.id + " failed", ex);
 		}
 		if (this.outbound != null) {
-			this.outbound.clear();
+			ByteBuffer staged = this.outbound.clear();
+			if (staged != null) {
+				this.loop.staging().giveBack(staged);
+			}
 			this.outbound = null;
+		}
+		if (this.sources != null) {
+			this.sourcesPending = false;
+			this.sources.abort(); // their stages fail before onClose, so a handler sees why
 		}
 		this.loop.server().connectionClosed(this, clean);
 		if (!this.opened) {
@@ -796,6 +1029,11 @@ final class NioConnection implements Connection, TransportContext {
 		if (this.closeReason == null) {
 			this.closeReason = reason;
 		}
+	}
+
+	/** @return bytes copied into staging buffers for this connection so far (tests of the copy-once rule); loop thread */
+	long stagingCopies() {
+		return (this.outbound == null) ? 0 : this.outbound.copiedBytes();
 	}
 
 	/** @return why the connection closed, once it has; {@code null} while it is open */
@@ -856,6 +1094,37 @@ final class NioConnection implements Connection, TransportContext {
 			writeOnLoop(copy, true);
 			checkWritable();
 		});
+	}
+
+	@Override
+	public CompletionStage<Void> sendFile(FileChannel file, long position, long count) {
+		Objects.requireNonNull(file, "file");
+		if (position < 0 || count < 0) {
+			throw new IllegalArgumentException("A file region needs a position and count of at least 0, not "
+					+ position + " and " + count);
+		}
+		CompletableFuture<Void> done = new CompletableFuture<>();
+		onLoop(() -> addSource(done, (sources) -> sources.addFile(file, position, count, done)));
+		return done;
+	}
+
+	@Override
+	public CompletionStage<Long> sendStream(InputStream in, Executor executor) {
+		Objects.requireNonNull(in, "in");
+		Objects.requireNonNull(executor, "executor");
+		CompletableFuture<Long> done = new CompletableFuture<>();
+		onLoop(() -> addSource(done, (sources) -> sources.addStream(in, executor, done)));
+		return done;
+	}
+
+	/** Runs {@code task} now on the loop thread, else queues it there behind this thread's earlier writes. */
+	private void onLoop(Runnable task) {
+		if (this.loop.inLoop()) {
+			task.run();
+		}
+		else {
+			this.loop.execute(task);
+		}
 	}
 
 	@Override

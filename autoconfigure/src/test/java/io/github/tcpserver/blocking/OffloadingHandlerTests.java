@@ -277,6 +277,54 @@ class OffloadingHandlerTests {
 	}
 
 	@Test
+	void aGracefulStopAfterTheExecutorRefusesTasksRunsEveryConnectionsEventsOnAFewSharedThreads() throws Exception {
+		ExecutorService executor = Executors.newFixedThreadPool(4);
+		java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+		java.util.concurrent.atomic.AtomicInteger shutdowns = new java.util.concurrent.atomic.AtomicInteger();
+		SelectorServer server = start(ServerConfig.builder().ioThreads(2).build(), new OffloadingHandler(new ConnectionHandler() {
+			@Override
+			public void onRead(Connection connection, ByteBuffer data) {
+				data.position(data.limit());
+			}
+
+			@Override
+			public void onShutdown(Connection connection) {
+				threads.add(Thread.currentThread());
+				shutdowns.incrementAndGet();
+				connection.write("bye");
+			}
+		}, executor, OffloadingHandler.DEFAULT_MAX_PENDING_BYTES));
+		int count = 64;
+		List<Socket> sockets = new ArrayList<>();
+		try {
+			for (int i = 0; i < count; i++) {
+				sockets.add(TestSockets.connect(server.port("test")));
+			}
+			TestSockets.await(Duration.ofSeconds(10), "every connection open", () -> server.activeConnections() == count);
+			// What Spring does when the context closes: its executor refuses tasks before the server's stop.
+			executor.shutdown();
+			CompletableFuture<ShutdownResult> stopping = CompletableFuture
+				.supplyAsync(() -> server.stop(Duration.ofSeconds(30)), this.clients);
+			for (Socket socket : sockets) {
+				InputStream in = socket.getInputStream();
+				assertThat(TestSockets.readFully(in, 3)).asString().isEqualTo("bye");
+				assertThat(in.read()).isEqualTo(-1);
+				socket.shutdownOutput();
+			}
+			ShutdownResult result = stopping.get(30, TimeUnit.SECONDS);
+			assertThat(result.forced()).isZero();
+		}
+		finally {
+			for (Socket socket : sockets) {
+				socket.close();
+			}
+		}
+		assertThat(shutdowns).hasValue(count);
+		assertThat(threads).as("a few shared threads, not one per connection")
+			.hasSizeLessThanOrEqualTo(SerialExecutor.FALLBACK_THREADS);
+	}
+
+	@Test
 	void aHandlerThatThrowsClosesOnlyItsOwnConnection() throws Exception {
 		List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
 		SelectorServer server = start(new ConnectionHandler() {

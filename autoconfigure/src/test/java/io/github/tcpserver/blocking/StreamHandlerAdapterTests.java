@@ -228,6 +228,32 @@ class StreamHandlerAdapterTests {
 	}
 
 	@Test
+	void aSixtyFourMebibyteWriteInOneCallBlocksForASlowReaderAndArrivesWholeWithoutOverflow() throws Exception {
+		byte[] reply = TestSockets.randomBytes(64 * 1024 * 1024, 14);
+		long maxQueued = 1024 * 1024; // a sixty-fourth of the write
+		SelectorServer server = start(ServerConfig.builder().ioThreads(1).maxQueuedOutput(maxQueued).build(),
+				(connection) -> connection.getOutputStream().write(reply), StreamHandlerAdapter.DEFAULT_MAX_BUFFERED_INPUT);
+		try (Socket socket = TestSockets.connectWithSmallWindow(server.port("test"))) {
+			InputStream in = socket.getInputStream();
+			byte[] received = new byte[reply.length];
+			int offset = 0;
+			long mostQueued = 0;
+			while (offset < received.length) {
+				int n = in.read(received, offset, Math.min(16 * 1024, received.length - offset));
+				assertThat(n).as("bytes before the end").isPositive();
+				offset += n;
+				for (Connection connection : server.connections()) {
+					mostQueued = Math.max(mostQueued, connection.pendingOutboundBytes());
+				}
+			}
+			assertThat(received).isEqualTo(reply);
+			assertThat(in.read()).isEqualTo(-1);
+			assertThat(mostQueued).as("queued output stays far below the limit").isLessThan(maxQueued);
+		}
+		assertThat(server.listener("test").orElseThrow().outputOverflows()).isZero();
+	}
+
+	@Test
 	void aGracefulStopEndsTheInputSoTheHandlerFinishesAndItsReplyIsDelivered() throws Exception {
 		SelectorServer server = start((connection) -> {
 			InputStream in = connection.getInputStream();

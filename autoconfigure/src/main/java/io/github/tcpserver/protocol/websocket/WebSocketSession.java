@@ -1,7 +1,11 @@
 package io.github.tcpserver.protocol.websocket;
 
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 import io.github.tcpserver.core.Connection;
 import io.github.tcpserver.core.ForwardingConnection;
@@ -150,6 +154,18 @@ public final class WebSocketSession extends ForwardingConnection {
 	@Override
 	public void write(String text) {
 		sendText(text);
+	}
+
+	/** Unsupported: raw file bytes would break the framing; send messages instead. */
+	@Override
+	public CompletionStage<Void> sendFile(FileChannel file, long position, long count) {
+		throw new UnsupportedOperationException("A WebSocket sends messages, not raw file bytes");
+	}
+
+	/** Unsupported: raw stream bytes would break the framing; send messages instead. */
+	@Override
+	public CompletionStage<Long> sendStream(InputStream in, Executor executor) {
+		throw new UnsupportedOperationException("A WebSocket sends messages, not raw stream bytes");
 	}
 
 	/**

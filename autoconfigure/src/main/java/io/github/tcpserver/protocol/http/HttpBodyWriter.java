@@ -70,15 +70,7 @@ abstract class HttpBodyWriter {
 			return new ReadBody(chunked, response.knownLength(), in::read, in, readers, connection, ready);
 		}
 		if (response.file() != null) {
-			FileChannel file = response.file();
-			long[] position = { 0 };
-			return new ReadBody(chunked, response.knownLength(), (buffer, offset, length) -> {
-				int n = file.read(ByteBuffer.wrap(buffer, offset, length), position[0]);
-				if (n > 0) {
-					position[0] += n;
-				}
-				return n;
-			}, file, readers, connection, ready);
+			return new FileBody(response.file(), response.knownLength(), ready);
 		}
 		HttpBodyWriter writer = (response.chunks() != null)
 				? new ChunksBody(chunked, response.chunks().iterator()) : new ArrayBody(response.body());
@@ -191,6 +183,62 @@ abstract class HttpBodyWriter {
 				this.offset += n;
 			}
 			return false;
+		}
+
+	}
+
+	/**
+	 * A file, always sent with its length: handed to the connection as a region, which reads it
+	 * as the peer takes it ({@code transferTo} from the page cache on a plain listener, read and
+	 * encrypted on a TLS one).
+	 */
+	private static final class FileBody extends HttpBodyWriter {
+
+		private final FileChannel file;
+
+		private final long length;
+
+		private final Runnable ready;
+
+		private boolean started;
+
+		private boolean sent;
+
+		private Throwable failure;
+
+		FileBody(FileChannel file, long length, Runnable ready) {
+			super(false);
+			this.file = file;
+			this.length = length;
+			this.ready = ready;
+		}
+
+		@Override
+		boolean send(Connection connection) {
+			if (!this.started) {
+				this.started = true;
+				// Completed on the I/O thread, possibly within this call.
+				connection.sendFile(this.file, 0, this.length).whenComplete((done, error) -> {
+					this.failure = error;
+					this.sent = error == null;
+					this.ready.run();
+				});
+			}
+			if (this.failure != null) {
+				throw new IllegalStateException("Sending the file failed", this.failure);
+			}
+			return this.sent;
+		}
+
+		@Override
+		void release() {
+			try {
+				this.file.close();
+			}
+			catch (IOException ex) {
+				// Read-only: nothing is lost.
+				System.getLogger(HttpBodyWriter.class.getName()).log(Level.DEBUG, "Closing a file body failed", ex);
+			}
 		}
 
 	}

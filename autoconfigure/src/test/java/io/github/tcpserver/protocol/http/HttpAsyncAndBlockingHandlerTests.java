@@ -177,6 +177,20 @@ class HttpAsyncAndBlockingHandlerTests {
 	}
 
 	@Test
+	void aClientThatHalfClosesAfterItsRequestsStillGetsTheAnswersToCome() throws Exception {
+		start(HttpLimits.defaults(), false);
+		try (Socket socket = TestSockets.connect(this.server.port("http"))) {
+			socket.getOutputStream().write(("GET /delay?ms=200&id=a HTTP/1.1\r\nHost: h\r\n\r\n"
+					+ "GET /now?id=b HTTP/1.1\r\nHost: h\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			socket.shutdownOutput();
+			InputStream in = new BufferedInputStream(socket.getInputStream());
+			assertThat(RawHttpResponse.read(in).bodyText()).isEqualTo("a");
+			assertThat(RawHttpResponse.read(in).bodyText()).isEqualTo("b");
+			assertThat(in.read()).as("closed after the last answer").isEqualTo(-1);
+		}
+	}
+
+	@Test
 	void oneHundredPipelinedRequestsToABlockingListenerRunOffTheIoThreadAndAreAnsweredInOrder() throws Exception {
 		start(HttpLimits.defaults(), true);
 		try (Socket socket = TestSockets.connect(this.server.port("http"))) {

@@ -8,6 +8,15 @@ import io.github.tcpserver.core.ForwardingConnection;
  * A connection as an offloaded handler sees it: the real connection, with an attachment of its
  * own (the real one holds this view) and read pausing that combines the handler's own
  * {@link #pauseReading()} with the backpressure of its pending work.
+ * <p>
+ * Threads: every method may be called from any thread. The handler's callbacks run on the
+ * connection's {@link SerialExecutor} (executor threads, one at a time), and so does
+ * {@link #execute(Runnable)}, in order with them: a handler that hands work back to "its" thread
+ * (an HTTP handler resuming parked input, a chat login completing) must not find it running on
+ * the I/O thread while a worker is inside a callback of the same connection. Writes, closes and
+ * the reading flags are forwarded to the real connection, which hands them to its I/O thread.
+ * The stages of {@code sendFile} and {@code sendStream} complete on the I/O thread: continue
+ * with {@code execute} to touch the handler's state.
  */
 final class OffloadedConnection extends ForwardingConnection {
 
@@ -113,6 +122,15 @@ final class OffloadedConnection extends ForwardingConnection {
 			this.pausedByHandler = false;
 			delegate().execute(this::apply);
 		}
+	}
+
+	/**
+	 * Runs {@code task} on this connection's serial executor, behind the callbacks already queued
+	 * and never at the same time as one: where the handler's state is owned. It may block.
+	 */
+	@Override
+	public void execute(Runnable task) {
+		this.executor.execute(task);
 	}
 
 	@Override

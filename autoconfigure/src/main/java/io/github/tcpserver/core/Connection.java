@@ -18,7 +18,8 @@ import javax.net.ssl.SSLSession;
 
 /**
  * One accepted TCP connection as a handler sees it: its identity, its outbound queue and its
- * close operations. Every method may be called from any thread.
+ * close operations. Every method may be called from any thread; state changes (writes, closes,
+ * reading pauses) are carried out on the connection's I/O thread, in call order per thread.
  */
 public interface Connection {
 
@@ -238,8 +239,11 @@ public interface Connection {
 	void reportProtocolError();
 
 	/**
-	 * Runs {@code task} on this connection's I/O loop thread, after the events being processed.
-	 * @param task what to run; it must not block
+	 * Runs {@code task} where this connection's handler callbacks run, after the events being
+	 * processed and never at the same time as one: on the connection's I/O loop thread, or, for a
+	 * handler offloaded to an executor ({@code @SocketHandler(blocking = true)}), on that
+	 * connection's turn of the executor.
+	 * @param task what to run; it must not block unless the handler is offloaded
 	 */
 	void execute(Runnable task);
 

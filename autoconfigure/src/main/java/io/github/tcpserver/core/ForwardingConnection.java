@@ -13,8 +13,14 @@ import javax.net.ssl.SSLSession;
 
 /**
  * A {@link Connection} that forwards every call to another one: the base of the views that
- * protocol adapters hand to their handlers (framed, offloaded), which override only what they
- * change. A method added to {@code Connection} is added here once, not in every view.
+ * protocol adapters hand to their handlers (framed, offloaded, upgraded, WebSocket), which
+ * override only what they change. A method added to {@code Connection} is added here once, not in
+ * every view.
+ * <p>
+ * Threads: a forwarded call runs on the caller's thread and the connection underneath hands any
+ * state change to its I/O thread, so a view is as thread-safe as the connection it wraps. A view
+ * that keeps state of its own says in its Javadoc which thread touches it; a view whose handler
+ * runs elsewhere (offloaded) overrides {@link #execute(Runnable)} to run tasks there.
  */
 public abstract class ForwardingConnection implements Connection {
 

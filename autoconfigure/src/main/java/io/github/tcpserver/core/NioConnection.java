@@ -303,6 +303,10 @@ final class NioConnection implements Connection, TransportContext {
 		}
 		catch (Throwable ex) {
 			handlerFailed("onOpen", ex);
+			return;
+		}
+		if (this.sourcesPending) {
+			pullSources(); // given before the TLS handshake ended (from another thread)
 		}
 	}
 
@@ -433,6 +437,10 @@ final class NioConnection implements Connection, TransportContext {
 		try {
 			all = this.sources.pull(this.sink);
 		}
+		catch (OutboundSources.SocketFailure ex) {
+			ioFailed("write", (IOException) ex.getCause());
+			return;
+		}
 		catch (IOException ex) {
 			sourceFailed(ex);
 			return;
@@ -471,7 +479,8 @@ final class NioConnection implements Connection, TransportContext {
 
 		@Override
 		public boolean hasRoom() {
-			return NioConnection.this.state != CLOSED && !NioConnection.this.lingering
+			// Not before the handler heard of the open: a TLS layer holds what it cannot encrypt yet.
+			return NioConnection.this.state != CLOSED && NioConnection.this.opened && !NioConnection.this.lingering
 					&& queuedWireBytes() <= NioConnection.this.loop.config().writeHighWaterMark();
 		}
 
@@ -514,7 +523,21 @@ final class NioConnection implements Connection, TransportContext {
 		if (this.outbound != null && !this.outbound.isEmpty()) {
 			return 0; // earlier bytes first; the flush pulls again once they are out
 		}
-		long n = file.transferTo(position, count, this.channel);
+		long n;
+		try {
+			n = file.transferTo(position, count, this.channel);
+		}
+		catch (IOException ex) {
+			// The file or the socket? A file that still answers points at the peer (a reset),
+			// which closes the connection quietly rather than as a server error.
+			try {
+				file.size();
+			}
+			catch (IOException fileFailed) {
+				throw ex;
+			}
+			throw new OutboundSources.SocketFailure(ex);
+		}
 		this.bytesSent += n;
 		if (n > 0) {
 			this.lastWriteNanos = this.loop.now();

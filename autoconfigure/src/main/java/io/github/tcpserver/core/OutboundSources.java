@@ -53,6 +53,17 @@ final class OutboundSources {
 
 	}
 
+	/** Writing to the socket failed while sending a file (a reset): the peer's doing, not the file's. */
+	static final class SocketFailure extends IOException {
+
+		private static final long serialVersionUID = 1L;
+
+		SocketFailure(IOException cause) {
+			super(cause.getMessage(), cause);
+		}
+
+	}
+
 	private final ArrayDeque<Source> queue = new ArrayDeque<>();
 
 	/** Bytes of the writes held behind a file or stream, counted against the output limits. */

@@ -11,7 +11,9 @@ import io.github.tcpserver.core.ForwardingConnection;
  * A connection as a {@link FrameHandler} sees it: the underlying {@link Connection} plus
  * {@link #send(Object)} in its codec, and its own {@link #attach(Object) attachment} slot (the
  * {@link FramingHandler} keeps this object in the underlying connection's slot). Every method may
- * be called from any thread; the decoder state is touched only on the connection's loop.
+ * be called from any thread; the decoder state is touched only where the framing handler's
+ * callbacks run (the connection's loop, or its offloaded executor's turn, one at a time), and
+ * {@link #execute(Runnable)} runs there too.
  *
  * @param <F> the frame type
  */

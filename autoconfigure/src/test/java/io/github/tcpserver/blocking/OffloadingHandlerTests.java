@@ -325,6 +325,49 @@ class OffloadingHandlerTests {
 	}
 
 	@Test
+	void executeOnAnOffloadedConnectionRunsOnItsTurnOfTheExecutorNeverDuringACallback() throws Exception {
+		java.util.concurrent.atomic.AtomicBoolean inCallback = new java.util.concurrent.atomic.AtomicBoolean();
+		List<String> problems = Collections.synchronizedList(new ArrayList<>());
+		java.util.concurrent.atomic.AtomicInteger tasks = new java.util.concurrent.atomic.AtomicInteger();
+		int reads = 50;
+		SelectorServer server = start(new ConnectionHandler() {
+			@Override
+			public void onRead(Connection connection, ByteBuffer data) {
+				inCallback.set(true);
+				try {
+					int length = data.remaining();
+					data.position(data.limit());
+					for (int i = 0; i < length; i++) {
+						// Handed back to "its own thread", as the HTTP and chat handlers do.
+						connection.execute(() -> {
+							if (inCallback.get()) {
+								problems.add("ran during a callback");
+							}
+							if (Thread.currentThread().getName().startsWith("tcp-server-io")) {
+								problems.add("ran on " + Thread.currentThread().getName());
+							}
+							tasks.incrementAndGet();
+						});
+					}
+					// Time spent in the callback, during which a task on the loop would overlap it.
+					java.util.concurrent.locks.LockSupport.parkNanos(200_000);
+				}
+				finally {
+					inCallback.set(false);
+				}
+			}
+		}, OffloadingHandler.DEFAULT_MAX_PENDING_BYTES);
+		try (Socket socket = TestSockets.connect(server.port("test"))) {
+			for (int i = 0; i < reads; i++) {
+				socket.getOutputStream().write('x');
+				socket.getOutputStream().flush();
+			}
+			TestSockets.await(Duration.ofSeconds(10), "every task run", () -> tasks.get() == reads);
+		}
+		assertThat(problems).isEmpty();
+	}
+
+	@Test
 	void aHandlerThatThrowsClosesOnlyItsOwnConnection() throws Exception {
 		List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
 		SelectorServer server = start(new ConnectionHandler() {

@@ -7,6 +7,7 @@ import io.github.tcpserver.core.ForwardingConnection;
 /**
  * The connection a {@link TextFrameWebSocketHandler}'s frame handler writes to: each write is one
  * text message (the bytes are UTF-8 from the text codec), and closing is a WebSocket close.
+ * Every method may be called from any thread, as on the {@link WebSocketSession} it forwards to.
  */
 final class TextMessageConnection extends ForwardingConnection {
 

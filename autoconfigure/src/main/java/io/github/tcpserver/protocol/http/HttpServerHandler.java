@@ -297,9 +297,35 @@ public class HttpServerHandler implements ConnectionHandler {
 	@Override
 	public void onShutdown(Connection connection) {
 		Exchange exchange = (Exchange) connection.attachment();
-		if (exchange != null && exchange.upgraded != null) {
-			exchange.upgraded.onShutdown(exchange.upgradedConnection); // a farewell such as WebSocket's close 1001
+		if (exchange == null) {
+			connection.closeAfterFlush();
+			return;
 		}
+		if (exchange.upgraded != null) {
+			exchange.upgraded.onShutdown(exchange.upgradedConnection); // a farewell such as WebSocket's close 1001
+			if (exchange.upgraded.closeAfterShutdown()) {
+				connection.closeAfterFlush();
+			}
+			return;
+		}
+		if (exchange.busy() && !exchange.closing) {
+			// A body still being sent or an answer still to come is finished first (the stop's
+			// deadline bounds it); requests pipelined behind it are not answered.
+			exchange.shuttingDown = true;
+			exchange.parked = null;
+			return;
+		}
+		closeAfterResponses(connection, exchange);
+	}
+
+	/**
+	 * {@code false}: {@link #onShutdown} closes each connection itself, at once or when the
+	 * response in flight is complete; the server closing it after the queued output would cut a
+	 * body that is sent as the client reads it.
+	 */
+	@Override
+	public boolean closeAfterShutdown() {
+		return false;
 	}
 
 	@Override
@@ -652,7 +678,7 @@ public class HttpServerHandler implements ConnectionHandler {
 	 */
 	private void afterResponse(Connection connection, Exchange exchange, boolean keepAlive) {
 		flush(connection, exchange.encoder);
-		if (!keepAlive) {
+		if (!keepAlive || exchange.shuttingDown) {
 			closeAfterResponses(connection, exchange);
 		}
 		else if (exchange.parked != null) {
@@ -827,6 +853,9 @@ public class HttpServerHandler implements ConnectionHandler {
 
 		/** The request whose handler answers later; {@code null} when none. */
 		Awaited awaited;
+
+		/** Set by a graceful stop while a response is in flight: the connection closes once it is complete. */
+		boolean shuttingDown;
 
 		/** Set when the connection closed: answers and reads that come later are dropped. */
 		volatile boolean closed;

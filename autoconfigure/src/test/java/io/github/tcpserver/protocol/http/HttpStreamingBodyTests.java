@@ -187,6 +187,24 @@ class HttpStreamingBodyTests {
 		assertThat(this.http.handlerFailures()).isEqualTo(1);
 	}
 
+	@Test
+	void aGracefulStopFinishesTheBodyInFlightThenCloses() throws Exception {
+		long n = 8L * MIB;
+		try (Socket socket = TestSockets.connectWithSmallWindow(port())) {
+			socket.getOutputStream().write(("GET /generated?n=" + n + " HTTP/1.1\r\nHost: h\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+			InputStream in = new BufferedInputStream(socket.getInputStream());
+			in.mark(1);
+			in.read(); // the response has begun
+			in.reset();
+			Thread stopper = new Thread(() -> this.server.stop(Duration.ofSeconds(30)), "stopper");
+			stopper.start();
+			RawHttpResponse response = RawHttpResponse.read(in);
+			assertThat(response.body().length).isEqualTo(n);
+			assertThat(in.read()).as("closed after the response").isEqualTo(-1);
+			stopper.join(30_000);
+		}
+	}
+
 	private long bound() {
 		// Writes go on while the queue is under the high-water mark, a slice at a time, plus chunk framing.
 		return this.server.config().writeHighWaterMark() + HttpBodyWriter.SLICE + 64;

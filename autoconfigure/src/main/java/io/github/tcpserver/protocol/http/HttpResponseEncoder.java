@@ -16,12 +16,8 @@ final class HttpResponseEncoder {
 	/** Above this the batch is written out before more is added, and the array is not kept. */
 	static final int FLUSH_THRESHOLD = 64 * 1024;
 
-	/**
-	 * Array bodies up to this size are copied into the batch (queued whole, as a graceful stop
-	 * drains them: GracefulShutdownIT); larger ones are sent in slices while the client reads, so
-	 * that no array body reaches the default 16 MiB max-queued-output.
-	 */
-	static final int INLINE_BODY = 8 * 1024 * 1024;
+	/** Array bodies up to this size are copied into the batch; larger ones are sent in slices. */
+	static final int INLINE_BODY = FLUSH_THRESHOLD;
 
 	private static final int INITIAL_CAPACITY = 512;
 

@@ -175,6 +175,12 @@ final class SocketHandlerListeners {
 			if (!annotation.blocking() && !StringUtils.hasText(executorName)) {
 				return handler;
 			}
+			if (bean instanceof HttpServerHandler http) {
+				// Only the application's handler may block: parsing and the connection's state stay
+				// on the I/O thread, where they are owned (offloading the whole protocol raced it).
+				http.setHandlerExecutor(executor(name, executorName, beanFactory));
+				return http;
+			}
 			return new OffloadingHandler(handler, executor(name, executorName, beanFactory), maxPendingInput,
 					beanFactory.getBeanProvider(OffloadedCallObserver.class).getIfUnique(() -> OffloadedCallObserver.NONE));
 		}

@@ -35,6 +35,9 @@ public class TcpServerHttpProperties {
 	/** Answer 408 and close when a request line and header section take longer than this to arrive; 0 for unbounded. */
 	private Duration requestHeaderTimeout = HttpLimits.DEFAULT_REQUEST_HEADER_TIMEOUT;
 
+	/** Answer 503 when an asynchronous handler (HttpResponse.async) or one run on an executor (blocking = true) has not answered within this; 0 for unbounded. */
+	private Duration asyncTimeout = HttpLimits.DEFAULT_ASYNC_TIMEOUT;
+
 	/** Observe every request with the Observation API (spans, trace continuation, the application's ObservationHandlers; about 4 us of CPU each); unset: only when the application has Micrometer Tracing, a request convention or ObservationHandlers of its own. */
 	private Boolean observationsEnabled;
 
@@ -117,6 +120,15 @@ public class TcpServerHttpProperties {
 		this.idleTimeout = idleTimeout;
 	}
 
+	public Duration getAsyncTimeout() {
+		return this.asyncTimeout;
+	}
+
+	public void setAsyncTimeout(Duration asyncTimeout) {
+		requireNotNegative("tcp.server.http.async-timeout", asyncTimeout);
+		this.asyncTimeout = asyncTimeout;
+	}
+
 	public Duration getRequestHeaderTimeout() {
 		return this.requestHeaderTimeout;
 	}
@@ -179,7 +191,7 @@ public class TcpServerHttpProperties {
 		return new HttpLimits((int) this.maxRequestLine.toBytes(), (int) this.maxHeaderSize.toBytes(), maxBody,
 				this.maxPipelinedRequests, this.idleTimeout, this.requestHeaderTimeout,
 				(int) this.minRequestBodyRate.toBytes(), this.requestBodyGracePeriod, (int) this.minResponseRate.toBytes(),
-				new RequestMemoryBudget(memory));
+				new RequestMemoryBudget(memory), this.asyncTimeout);
 	}
 
 	private static void requireSize(String name, DataSize size, long min) {

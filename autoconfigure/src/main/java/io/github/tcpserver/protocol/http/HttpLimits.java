@@ -31,10 +31,12 @@ import java.time.Duration;
  * @param minResponseRate the slowest a client may take a pending response, in bytes per second
  * over each window of {@code requestBodyGracePeriod}; zero for no minimum
  * @param requestMemory the bound on bytes held by all partially received bodies together
+ * @param asyncTimeout how long an {@link HttpResponse#async asynchronous} or offloaded handler may
+ * take before its request is answered 503; zero for unbounded
  */
 public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize, int maxPipelinedRequests,
 		Duration idleTimeout, Duration requestHeaderTimeout, int minRequestBodyRate, Duration requestBodyGracePeriod,
-		int minResponseRate, RequestMemoryBudget requestMemory) {
+		int minResponseRate, RequestMemoryBudget requestMemory, Duration asyncTimeout) {
 
 	/** Default request line limit, as Netty's and Tomcat's. */
 	public static final int DEFAULT_MAX_REQUEST_LINE = 8 * 1024;
@@ -76,7 +78,13 @@ public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize,
 	 */
 	public static final long DEFAULT_REQUEST_MEMORY = 64L * 1024 * 1024;
 
+	/** Default time an asynchronous handler has to answer, as Servlet containers' async timeout. */
+	public static final Duration DEFAULT_ASYNC_TIMEOUT = Duration.ofSeconds(30);
+
 	public HttpLimits {
+		if (asyncTimeout == null || asyncTimeout.isNegative()) {
+			throw new IllegalArgumentException("asyncTimeout must be zero or positive but was " + asyncTimeout);
+		}
 		if (idleTimeout == null || idleTimeout.isNegative() || requestHeaderTimeout == null
 				|| requestHeaderTimeout.isNegative() || requestBodyGracePeriod == null
 				|| requestBodyGracePeriod.isNegative()) {
@@ -92,6 +100,26 @@ public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize,
 		if (requestMemory == null) {
 			throw new IllegalArgumentException("requestMemory must not be null");
 		}
+	}
+
+	/**
+	 * Limits with the default asynchronous timeout.
+	 * @param maxRequestLine the most bytes of a request line
+	 * @param maxHeaderSize the most bytes of a header section
+	 * @param maxBodySize the most bytes of a request body
+	 * @param maxPipelinedRequests the most requests answered from buffered input before yielding
+	 * @param idleTimeout how long a connection may make no progress; zero for never
+	 * @param requestHeaderTimeout how long a header section may take to arrive; zero for unbounded
+	 * @param minRequestBodyRate the slowest a body may arrive after the grace period, bytes per second
+	 * @param requestBodyGracePeriod how long a body may arrive at any rate
+	 * @param minResponseRate the slowest a client may take a pending response, bytes per second
+	 * @param requestMemory the bound on bytes held by all partially received bodies together
+	 */
+	public HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize, int maxPipelinedRequests,
+			Duration idleTimeout, Duration requestHeaderTimeout, int minRequestBodyRate, Duration requestBodyGracePeriod,
+			int minResponseRate, RequestMemoryBudget requestMemory) {
+		this(maxRequestLine, maxHeaderSize, maxBodySize, maxPipelinedRequests, idleTimeout, requestHeaderTimeout,
+				minRequestBodyRate, requestBodyGracePeriod, minResponseRate, requestMemory, DEFAULT_ASYNC_TIMEOUT);
 	}
 
 	/**
@@ -143,7 +171,7 @@ public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize,
 	public HttpLimits withRequestMemory(RequestMemoryBudget budget) {
 		return new HttpLimits(this.maxRequestLine, this.maxHeaderSize, this.maxBodySize, this.maxPipelinedRequests,
 				this.idleTimeout, this.requestHeaderTimeout, this.minRequestBodyRate, this.requestBodyGracePeriod,
-				this.minResponseRate, budget);
+				this.minResponseRate, budget, this.asyncTimeout);
 	}
 
 	/**
@@ -154,7 +182,7 @@ public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize,
 	public HttpLimits withMinRequestBodyRate(int bytesPerSecond, Duration gracePeriod) {
 		return new HttpLimits(this.maxRequestLine, this.maxHeaderSize, this.maxBodySize, this.maxPipelinedRequests,
 				this.idleTimeout, this.requestHeaderTimeout, bytesPerSecond, gracePeriod, this.minResponseRate,
-				this.requestMemory);
+				this.requestMemory, this.asyncTimeout);
 	}
 
 	/**
@@ -164,7 +192,18 @@ public record HttpLimits(int maxRequestLine, int maxHeaderSize, int maxBodySize,
 	public HttpLimits withMinResponseRate(int bytesPerSecond) {
 		return new HttpLimits(this.maxRequestLine, this.maxHeaderSize, this.maxBodySize, this.maxPipelinedRequests,
 				this.idleTimeout, this.requestHeaderTimeout, this.minRequestBodyRate, this.requestBodyGracePeriod,
-				bytesPerSecond, this.requestMemory);
+				bytesPerSecond, this.requestMemory, this.asyncTimeout);
+	}
+
+	/**
+	 * @param timeout how long an asynchronous or offloaded handler may take before its request is
+	 * answered 503; zero for unbounded
+	 * @return these limits with that timeout
+	 */
+	public HttpLimits withAsyncTimeout(Duration timeout) {
+		return new HttpLimits(this.maxRequestLine, this.maxHeaderSize, this.maxBodySize, this.maxPipelinedRequests,
+				this.idleTimeout, this.requestHeaderTimeout, this.minRequestBodyRate, this.requestBodyGracePeriod,
+				this.minResponseRate, this.requestMemory, timeout);
 	}
 
 	private static void requireAtLeast(String name, int value, int min) {

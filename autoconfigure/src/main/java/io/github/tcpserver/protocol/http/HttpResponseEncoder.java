@@ -8,12 +8,16 @@ import java.util.Arrays;
  * Serializes responses (RFC 9112 §4-§7) into one growable per-connection array, so that every
  * response answered from one read, pipelined ones included, leaves in a single write. Constant
  * header lines are pre-encoded; a header value is encoded char by char with no intermediate
- * string or array.
+ * string or array. A body up to {@link #INLINE_BODY} bytes is copied in; a larger one, a stream,
+ * a file or chunks are left to an {@link HttpBodyWriter} ({@link #bodyFollows()}).
  */
 final class HttpResponseEncoder {
 
 	/** Above this the batch is written out before more is added, and the array is not kept. */
 	static final int FLUSH_THRESHOLD = 64 * 1024;
+
+	/** Array bodies up to this size are copied into the batch; larger ones are sent in slices. */
+	static final int INLINE_BODY = FLUSH_THRESHOLD;
 
 	private static final int INITIAL_CAPACITY = 512;
 
@@ -29,17 +33,19 @@ final class HttpResponseEncoder {
 
 	private static final byte[] CONNECTION_UPGRADE = ascii("Connection: Upgrade\r\n");
 
-	private static final byte[] LAST_CHUNK = ascii("0\r\n\r\n");
-
 	private static final byte[] CONTINUE = ascii("HTTP/1.1 100 Continue\r\n\r\n");
-
-	private static final byte[] HEX = ascii("0123456789abcdef");
 
 	private final byte[] serverLine;
 
 	private byte[] out = new byte[INITIAL_CAPACITY];
 
 	private int length;
+
+	/** Whether the last response encoded has a body its caller must send: see {@link HttpBodyWriter}. */
+	private boolean bodyFollows;
+
+	/** Whether that body is to be framed as chunks. */
+	private boolean chunkedBody;
 
 	/**
 	 * @param serverLine the pre-encoded {@code Server: ...\r\n} line
@@ -67,6 +73,7 @@ final class HttpResponseEncoder {
 	 * @return whether the connection stays open: false when the body is close-delimited
 	 */
 	boolean encode(HttpResponse response, boolean head, HttpVersion version, boolean keepAlive) {
+		this.bodyFollows = false;
 		int status = response.statusCode();
 		put(HttpStatus.statusLine(status));
 		put(HttpDate.headerLine());
@@ -94,8 +101,8 @@ final class HttpResponseEncoder {
 		}
 		// RFC 9110 §8.6 and §15.3.5/§15.4.5: no content and no Content-Length in 1xx, 204 and 304.
 		boolean noContent = status < 200 || status == 204 || status == 304;
-		Iterable<byte[]> chunks = response.chunks();
-		if (chunks != null && !noContent && version == HttpVersion.HTTP_1_0) {
+		long contentLength = response.knownLength();
+		if (contentLength < 0 && !noContent && version == HttpVersion.HTTP_1_0) {
 			// RFC 9112 §6.3 item 8: without chunked coding the body ends when the connection closes.
 			keepAlive = false;
 		}
@@ -108,40 +115,46 @@ final class HttpResponseEncoder {
 		if (noContent) {
 			put(CRLF);
 		}
-		else if (chunks == null) {
-			byte[] body = response.body();
+		else if (contentLength >= 0) {
 			put(CONTENT_LENGTH);
-			putDecimal(body.length);
+			putDecimal(contentLength);
 			put(CRLF);
 			put(CRLF);
-			if (!head) {
-				put(body);
+			if (!head && contentLength > 0) {
+				if (response.hasSource() || contentLength > INLINE_BODY) {
+					this.bodyFollows = true;
+					this.chunkedBody = false;
+				}
+				else {
+					put(response.body());
+				}
 			}
 		}
 		else if (version == HttpVersion.HTTP_1_0) {
 			put(CRLF);
-			if (!head) {
-				for (byte[] chunk : chunks) {
-					put(chunk);
-				}
-			}
+			this.bodyFollows = !head; // close-delimited
+			this.chunkedBody = false;
 		}
 		else {
 			put(CHUNKED);
 			put(CRLF);
-			if (!head) {
-				for (byte[] chunk : chunks) {
-					if (chunk.length > 0) { // an empty chunk would end the body (RFC 9112 §7.1)
-						putHex(chunk.length);
-						put(CRLF);
-						put(chunk);
-						put(CRLF);
-					}
-				}
-				put(LAST_CHUNK);
-			}
+			this.bodyFollows = !head;
+			this.chunkedBody = true;
 		}
 		return keepAlive;
+	}
+
+	/**
+	 * @return whether the response just encoded has a body that is not in the batch: the caller
+	 * sends it after the batch with an {@link HttpBodyWriter}
+	 */
+	boolean bodyFollows() {
+		return this.bodyFollows;
+	}
+
+	/** @return whether the body that follows is framed as chunks (RFC 9112 §7.1) */
+	boolean chunkedBody() {
+		return this.chunkedBody;
 	}
 
 	private void putConnection(boolean keepAlive, HttpVersion version) {
@@ -212,14 +225,14 @@ final class HttpResponseEncoder {
 		}
 	}
 
-	private void putDecimal(int value) {
-		ensure(10);
+	private void putDecimal(long value) {
+		ensure(19);
 		if (value == 0) {
 			this.out[this.length++] = '0';
 			return;
 		}
 		int digits = 0;
-		for (int v = value; v > 0; v /= 10) {
+		for (long v = value; v > 0; v /= 10) {
 			digits++;
 		}
 		for (int i = this.length + digits - 1; i >= this.length; i--) {
@@ -227,14 +240,6 @@ final class HttpResponseEncoder {
 			value /= 10;
 		}
 		this.length += digits;
-	}
-
-	private void putHex(int value) {
-		ensure(8);
-		int digits = Math.max(1, (32 - Integer.numberOfLeadingZeros(value) + 3) / 4);
-		for (int i = digits - 1; i >= 0; i--) {
-			this.out[this.length++] = HEX[(value >>> (i * 4)) & 0xf];
-		}
 	}
 
 	private static byte[] ascii(String text) {

@@ -2,6 +2,16 @@ package io.github.tcpserver.protocol.http;
 
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.github.tcpserver.core.Connection;
@@ -18,6 +28,14 @@ import io.github.tcpserver.core.ConnectionHandler;
  * §9.3). At most {@code maxPipelinedRequests} buffered requests are answered in a row; the rest
  * of the input is parked, reading is paused and the rest is answered in a loop task, so one
  * pipelining client can neither hold the I/O thread nor make the server buffer its input.</li>
+ * <li><b>BUSY</b>: a response is in flight: its body is being sent by an {@link HttpBodyWriter}
+ * while the connection is writable, or its handler answers later ({@link HttpResponse#async},
+ * or a handler run on the {@link #setHandlerExecutor handler executor}). The next request waits,
+ * parked with reading paused, until the response is complete and the connection writable, so
+ * responses leave in request order and a pipelining client cannot make the server queue more
+ * than about one response slice beyond the high-water mark. An answer that does not come within
+ * {@link HttpLimits#asyncTimeout()} is a 503; one that comes after the connection closed is
+ * dropped, and no further application code runs for that connection.</li>
  * <li><b>CLOSING</b>: after a response with {@code Connection: close} (the client's wish, HTTP/1.0
  * without keep-alive, a close-delimited body) or an error response to a request the parser
  * rejected, whose framing can no longer be trusted (RFC 9112 §9.6, §11.2): queued responses are
@@ -65,6 +83,11 @@ public class HttpServerHandler implements ConnectionHandler {
 	private final LongAdder timedOut = new LongAdder();
 
 	private final LongAdder bodyTimedOut = new LongAdder();
+
+	private final LongAdder asyncTimedOut = new LongAdder();
+
+	/** Where the application's handler runs when it may block; {@code null}: on the I/O thread. Set before start. */
+	private Executor handlerExecutor;
 
 	/** Set before the server starts (the loop threads start after it), read per request: plain. */
 	private HttpExchangeObserver exchangeObserver = HttpExchangeObserver.NONE;
@@ -138,6 +161,27 @@ public class HttpServerHandler implements ConnectionHandler {
 	/** @return requests answered 408 because their body arrived slower than the minimum rate */
 	public long bodyTimeouts() {
 		return this.bodyTimedOut.sum();
+	}
+
+	/** @return requests answered 503 because their asynchronous or offloaded handler did not answer in time */
+	public long asyncTimeouts() {
+		return this.asyncTimedOut.sum();
+	}
+
+	/**
+	 * Runs the application's {@link HttpHandler} on {@code executor} instead of the I/O thread, for
+	 * handlers that block (a JDBC call); parsing, framing and the connection's state stay on its
+	 * I/O thread, and the answer is handed back to it. Stream and file bodies are read there
+	 * too. Set it before the server starts.
+	 * @param executor where handlers run, or {@code null} for the I/O thread
+	 */
+	public void setHandlerExecutor(Executor executor) {
+		this.handlerExecutor = executor;
+	}
+
+	/** @return where the application's handler runs, {@code null} for the I/O thread */
+	public Executor getHandlerExecutor() {
+		return this.handlerExecutor;
 	}
 
 	/**
@@ -230,17 +274,58 @@ public class HttpServerHandler implements ConnectionHandler {
 	@Override
 	public void onWritabilityChanged(Connection connection) {
 		Exchange exchange = (Exchange) connection.attachment();
-		if (exchange != null && exchange.upgraded != null) {
+		if (exchange == null) {
+			return;
+		}
+		if (exchange.upgraded != null) {
 			exchange.upgraded.onWritabilityChanged(exchange.upgradedConnection);
+			return;
+		}
+		if (!connection.isWritable() || exchange.closing) {
+			return;
+		}
+		if (exchange.body != null) {
+			continueBody(connection, exchange);
+		}
+		else if (exchange.parked != null && exchange.awaited == null) {
+			// Parked because the client was behind: the next request may go now. A task, as this
+			// may be called from within a write of process().
+			connection.execute(() -> resume(connection, exchange));
 		}
 	}
 
 	@Override
 	public void onShutdown(Connection connection) {
 		Exchange exchange = (Exchange) connection.attachment();
-		if (exchange != null && exchange.upgraded != null) {
-			exchange.upgraded.onShutdown(exchange.upgradedConnection); // a farewell such as WebSocket's close 1001
+		if (exchange == null) {
+			connection.closeAfterFlush();
+			return;
 		}
+		if (exchange.upgraded != null) {
+			exchange.upgraded.onShutdown(exchange.upgradedConnection); // a farewell such as WebSocket's close 1001
+			if (exchange.upgraded.closeAfterShutdown()) {
+				connection.closeAfterFlush();
+			}
+			return;
+		}
+		if (exchange.busy() && !exchange.closing) {
+			// A body still being sent or an answer still to come is finished first (the stop's
+			// deadline bounds it); requests pipelined behind it are not answered.
+			exchange.shuttingDown = true;
+			exchange.parked = null;
+			return;
+		}
+		closeAfterResponses(connection, exchange);
+	}
+
+	/**
+	 * {@code false}: {@link #onShutdown} closes each connection itself, at once or when the
+	 * response in flight is complete; the server closing it after the queued output would cut a
+	 * body that is sent as the client reads it.
+	 */
+	@Override
+	public boolean closeAfterShutdown() {
+		return false;
 	}
 
 	@Override
@@ -258,8 +343,8 @@ public class HttpServerHandler implements ConnectionHandler {
 			exchange.upgraded.onInputClosed(exchange.upgradedConnection);
 			return;
 		}
-		if (exchange.parked != null && !exchange.closing) {
-			exchange.inputClosed = true; // answer what was parked first, then close
+		if ((exchange.parked != null || exchange.busy()) && !exchange.closing) {
+			exchange.inputClosed = true; // answer what was parked or is in flight first, then close
 			return;
 		}
 		connection.closeAfterFlush();
@@ -269,6 +354,11 @@ public class HttpServerHandler implements ConnectionHandler {
 	public void onClose(Connection connection) {
 		Exchange exchange = (Exchange) connection.attachment();
 		if (exchange != null) {
+			exchange.closed = true; // an answer still to come is dropped, no more reads are started
+			if (exchange.body != null) {
+				exchange.body.release();
+				exchange.body = null;
+			}
 			exchange.parser.release(); // a body still arriving gives its memory back to the budget
 			if (exchange.upgraded != null) {
 				exchange.upgraded.onClose(exchange.upgradedConnection);
@@ -328,6 +418,16 @@ public class HttpServerHandler implements ConnectionHandler {
 				}
 				break;
 			}
+			if (exchange.busy() || !connection.isWritable()) {
+				// The previous response is still on its way (a body being sent, an answer to come) or
+				// the client is behind: the next request waits, in order, with reading paused, and
+				// goes on when the response is complete (afterResponse) or the connection writable.
+				if (in != exchange.parked) {
+					park(connection, exchange, in);
+					connection.pauseReading();
+				}
+				break;
+			}
 			if (answered == this.limits.maxPipelinedRequests()) {
 				if (in != exchange.parked) {
 					park(connection, exchange, in);
@@ -359,9 +459,15 @@ public class HttpServerHandler implements ConnectionHandler {
 				switchProtocol(connection, exchange, request, upgrade, in);
 				return;
 			}
-			if (!respond(connection, request, (upgrade != null) ? upgrade.response() : null, encoder)) {
-				closeAfterResponses(connection, exchange);
-				return;
+			boolean keepAlive = respond(connection, exchange, request, (upgrade != null) ? upgrade.response() : null);
+			if (exchange.closing) {
+				return; // a body failed half-way: the connection is closed
+			}
+			if (!keepAlive) {
+				if (!exchange.busy()) {
+					closeAfterResponses(connection, exchange);
+				}
+				return; // else closed when the body is sent
 			}
 			if (encoder.length() >= HttpResponseEncoder.FLUSH_THRESHOLD) {
 				flush(connection, encoder);
@@ -370,8 +476,10 @@ public class HttpServerHandler implements ConnectionHandler {
 		if (in == exchange.parked && !in.hasRemaining()) {
 			exchange.parked = null;
 			if (exchange.inputClosed) {
-				closeAfterResponses(connection, exchange);
-				return;
+				if (!exchange.busy()) {
+					closeAfterResponses(connection, exchange);
+				}
+				return; // else closed when the response in flight is complete (afterResponse)
 			}
 			connection.resumeReading();
 		}
@@ -380,6 +488,10 @@ public class HttpServerHandler implements ConnectionHandler {
 
 	private void resume(Connection connection, Exchange exchange) {
 		if (!exchange.closing && connection.isOpen() && exchange.parked != null) {
+			if (exchange.parser.isIdle()) {
+				// The next request's header clock starts now, not when it was parked behind a slow response.
+				exchange.headStartedNanos = System.nanoTime();
+			}
 			process(connection, exchange, exchange.parked);
 		}
 	}
@@ -448,12 +560,16 @@ public class HttpServerHandler implements ConnectionHandler {
 	}
 
 	/**
-	 * Calls the application (unless the upgrade handler already answered) and encodes its response.
-	 * @return whether the connection stays open after it
+	 * Calls the application (unless the upgrade handler already answered), on this thread or on
+	 * the handler executor, and encodes its response, or waits for it.
+	 * @return whether the connection stays open after it (decided later for an answer to come)
 	 */
-	private boolean respond(Connection connection, HttpRequest request, HttpResponse refusal,
-			HttpResponseEncoder encoder) {
+	private boolean respond(Connection connection, Exchange exchange, HttpRequest request, HttpResponse refusal) {
 		HttpExchangeObserver.Completion observed = this.exchangeObserver.requestStarted(connection, request);
+		if (refusal == null && this.handlerExecutor != null) {
+			offload(connection, exchange, new Awaited(request, observed));
+			return true;
+		}
 		HttpResponse response;
 		Exception error = null;
 		try {
@@ -466,24 +582,206 @@ public class HttpServerHandler implements ConnectionHandler {
 			error = ex;
 			response = failed(request, ex);
 		}
+		if (response.later() != null) {
+			await(connection, exchange, new Awaited(request, observed), response.later());
+			return true;
+		}
+		return send(connection, exchange, request, response, error, observed);
+	}
+
+	/**
+	 * Encodes {@code response} into the batch and, when its body does not go with it, starts
+	 * sending that body. Loop thread.
+	 * @return whether the connection stays open after it
+	 */
+	private boolean send(Connection connection, Exchange exchange, HttpRequest request, HttpResponse response,
+			Throwable error, HttpExchangeObserver.Completion observed) {
+		HttpResponseEncoder encoder = exchange.encoder;
 		boolean head = request.method().equals("HEAD");
 		int mark = encoder.length();
+		boolean keepAlive;
 		try {
-			return encoder.encode(response, head, request.version(), request.isKeepAlive());
+			keepAlive = encoder.encode(response, head, request.version(), request.isKeepAlive());
 		}
 		catch (RuntimeException ex) {
-			// A streamed body that failed half-way: replace the partial response.
+			// A header made invalid after header(...): replace the partial response.
 			encoder.truncate(mark);
+			if (response.hasSource()) {
+				response.releaseBody();
+			}
 			error = ex;
 			response = failed(request, ex);
-			return encoder.encode(response, head, request.version(), request.isKeepAlive());
+			keepAlive = encoder.encode(response, head, request.version(), request.isKeepAlive());
 		}
-		finally {
-			observed.requestCompleted(response, error);
+		observed.requestCompleted(response, error);
+		if (encoder.bodyFollows()) {
+			startBody(connection, exchange, response, keepAlive);
+		}
+		else if (response.hasSource()) {
+			response.releaseBody(); // HEAD, 204, 304: the source is never read
+		}
+		return keepAlive;
+	}
+
+	/** Sends the batch, then as much of the body as the connection takes now; the rest follows on writability. */
+	private void startBody(Connection connection, Exchange exchange, HttpResponse response, boolean keepAlive) {
+		flush(connection, exchange.encoder);
+		HttpBodyWriter body = HttpBodyWriter.of(response, exchange.encoder.chunkedBody(), bodyReaders(), connection,
+				() -> continueBody(connection, exchange));
+		exchange.body = body;
+		exchange.keepAliveAfterBody = keepAlive;
+		sendBody(connection, exchange, body);
+	}
+
+	/** Goes on with the body in flight (writable again, or a slice read); closes or resumes once it is sent. */
+	private void continueBody(Connection connection, Exchange exchange) {
+		HttpBodyWriter body = exchange.body;
+		if (body == null || exchange.sending || exchange.closed || !connection.isOpen()) {
+			return;
+		}
+		if (sendBody(connection, exchange, body)) {
+			afterResponse(connection, exchange, exchange.keepAliveAfterBody);
 		}
 	}
 
-	private HttpResponse failed(HttpRequest request, Exception ex) {
+	/** @return whether the body is sent whole */
+	private boolean sendBody(Connection connection, Exchange exchange, HttpBodyWriter body) {
+		exchange.sending = true;
+		try {
+			if (!body.send(connection)) {
+				return false;
+			}
+		}
+		catch (RuntimeException ex) {
+			// The header section is gone: the status cannot change, and only a close tells the
+			// client the body is incomplete (RFC 9112 §6.3, §8).
+			this.handlerFailures.increment();
+			log.log(Level.WARNING, "Response body failed after its header section was sent on " + connection
+					+ "; closing", ex);
+			exchange.body = null;
+			body.release();
+			exchange.closing = true;
+			exchange.parked = null;
+			connection.close();
+			return false;
+		}
+		finally {
+			exchange.sending = false;
+		}
+		exchange.body = null;
+		body.release();
+		return true;
+	}
+
+	/**
+	 * The response in flight is complete: close if it said so, else go on with the requests
+	 * parked behind it (in a task: this may run within a callback of process()). Loop thread.
+	 */
+	private void afterResponse(Connection connection, Exchange exchange, boolean keepAlive) {
+		flush(connection, exchange.encoder);
+		if (!keepAlive || exchange.shuttingDown) {
+			closeAfterResponses(connection, exchange);
+		}
+		else if (exchange.parked != null) {
+			connection.execute(() -> resume(connection, exchange));
+		}
+		else if (exchange.inputClosed) {
+			closeAfterResponses(connection, exchange);
+		}
+	}
+
+	/** Runs the application's handler on the handler executor; its answer comes back as an asynchronous one. */
+	private void offload(Connection connection, Exchange exchange, Awaited awaited) {
+		CompletableFuture<HttpResponse> answer = new CompletableFuture<>();
+		try {
+			this.handlerExecutor.execute(() -> {
+				if (exchange.closed) {
+					answer.cancel(false); // the client is gone: no application code runs for it
+					return;
+				}
+				try {
+					answer.complete(this.handler.handle(awaited.request()));
+				}
+				catch (Throwable ex) {
+					answer.completeExceptionally(ex);
+				}
+			});
+		}
+		catch (RejectedExecutionException ex) {
+			answer.completeExceptionally(ex); // answered 503: the executor is saturated or stopping
+		}
+		await(connection, exchange, awaited, answer);
+	}
+
+	/**
+	 * Waits for {@code stage} without holding a thread: its completion, on whatever thread, is
+	 * handed to the connection's I/O thread; a timeout completes it first.
+	 */
+	private void await(Connection connection, Exchange exchange, Awaited awaited, CompletionStage<HttpResponse> stage) {
+		exchange.awaited = awaited;
+		CompletableFuture<HttpResponse> answer = new CompletableFuture<>();
+		long timeout = this.limits.asyncTimeout().toNanos();
+		if (timeout > 0) {
+			// The JDK's shared delay scheduler; the timer is cancelled when the answer comes.
+			answer.orTimeout(timeout, TimeUnit.NANOSECONDS);
+		}
+		answer.whenComplete((response, error) -> connection.execute(() -> answered(connection, exchange, awaited,
+				response, error)));
+		stage.whenComplete((response, error) -> {
+			boolean taken = (error != null) ? answer.completeExceptionally(error) : answer.complete(response);
+			if (!taken && response != null && response.hasSource()) {
+				response.releaseBody(); // came after the timeout's 503
+			}
+		});
+	}
+
+	/** The answer of an asynchronous or offloaded handler, on the I/O thread. */
+	private void answered(Connection connection, Exchange exchange, Awaited awaited, HttpResponse response,
+			Throwable error) {
+		if (exchange.awaited != awaited || exchange.closed || exchange.closing || !connection.isOpen()) {
+			if (response != null && response.hasSource()) {
+				response.releaseBody();
+			}
+			return;
+		}
+		exchange.awaited = null;
+		HttpRequest request = awaited.request();
+		Throwable cause = (error instanceof CompletionException && error.getCause() != null) ? error.getCause() : error;
+		if (cause instanceof TimeoutException) {
+			this.asyncTimedOut.increment();
+			log.log(Level.WARNING, "No answer to " + request + " within " + this.limits.asyncTimeout().toMillis()
+					+ " ms; answering 503");
+			response = HttpResponse.text(503, "Service Unavailable");
+		}
+		else if (cause instanceof RejectedExecutionException) {
+			log.log(Level.WARNING, "No thread to run the handler of " + request + "; answering 503", cause);
+			response = HttpResponse.text(503, "Service Unavailable");
+		}
+		else if (cause != null) {
+			response = failed(request, cause);
+		}
+		else if (response == null) {
+			cause = new IllegalStateException("The handler answered no response");
+			response = failed(request, cause);
+		}
+		else if (response.later() != null) {
+			await(connection, exchange, awaited, response.later()); // an answer that is itself to come
+			return;
+		}
+		boolean keepAlive = send(connection, exchange, request, response, cause, awaited.observed());
+		if (exchange.closing) {
+			return;
+		}
+		if (exchange.body == null) {
+			afterResponse(connection, exchange, keepAlive);
+		}
+	}
+
+	private Executor bodyReaders() {
+		return (this.handlerExecutor != null) ? this.handlerExecutor : DefaultBodyReaders.INSTANCE;
+	}
+
+	private HttpResponse failed(HttpRequest request, Throwable ex) {
 		this.handlerFailures.increment();
 		log.log(Level.WARNING, "HTTP handler failed on " + request + "; answering 500", ex);
 		return HttpResponse.text(500, "Internal Server Error");
@@ -545,6 +843,24 @@ public class HttpServerHandler implements ConnectionHandler {
 		/** Whether that window is the grace period at the start of the body. */
 		boolean bodyInGrace;
 
+		/** The body being sent, the connection's response in flight; {@code null} when none. */
+		HttpBodyWriter body;
+
+		/** Whether the connection stays open once {@link #body} is sent. */
+		boolean keepAliveAfterBody;
+
+		/** Set while {@link #body} writes: a writability call from within a write does not re-enter it. */
+		boolean sending;
+
+		/** The request whose handler answers later; {@code null} when none. */
+		Awaited awaited;
+
+		/** Set by a graceful stop while a response is in flight: the connection closes once it is complete. */
+		boolean shuttingDown;
+
+		/** Set when the connection closed: answers and reads that come later are dropped. */
+		volatile boolean closed;
+
 		/** Requests parsed on this connection so far. */
 		long requestsParsed;
 
@@ -560,6 +876,39 @@ public class HttpServerHandler implements ConnectionHandler {
 		Exchange(HttpRequestParser parser, HttpResponseEncoder encoder) {
 			this.parser = parser;
 			this.encoder = encoder;
+		}
+
+		/** @return whether a response is in flight: the next request waits */
+		boolean busy() {
+			return this.body != null || this.awaited != null;
+		}
+
+	}
+
+	/** A request whose answer comes later, and who watches it. */
+	private record Awaited(HttpRequest request, HttpExchangeObserver.Completion observed) {
+	}
+
+	/**
+	 * Reads stream and file bodies when no handler executor is set: a few daemon threads, each
+	 * task one slice, so many slow streams share them fairly. The queue holds at most one read per
+	 * connection sending such a body, so it is bounded by the connection limit.
+	 */
+	private static final class DefaultBodyReaders {
+
+		static final Executor INSTANCE = create();
+
+		private static Executor create() {
+			AtomicInteger count = new AtomicInteger();
+			int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+			ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+					new LinkedBlockingQueue<>(), (task) -> {
+						Thread thread = new Thread(task, "tcp-server-http-body-" + count.incrementAndGet());
+						thread.setDaemon(true);
+						return thread;
+					});
+			pool.allowCoreThreadTimeOut(true);
+			return pool;
 		}
 
 	}

@@ -78,6 +78,13 @@ final class SocketHandlerListeners {
 			}
 			spec = spec.withProxyProtocol(
 					properties.getProxyProtocol().toSettings(proxyProtocolMode(name, annotation, environment, properties)));
+			if (spec.proxyProtocol() != null && spec.proxyProtocol().trustedProxies().isEmpty()) {
+				// Anyone who reaches the port directly could claim any client address (and a
+				// verified client certificate in the SSL TLV): say so, once, at start-up.
+				logger.warn("Listener '" + name + "' accepts PROXY protocol headers from any source: set "
+						+ "tcp.server.proxy-protocol.trusted-proxies to the balancers' addresses unless only "
+						+ "they can reach its port");
+			}
 			resolved.add(new Resolved(spec, ownPort));
 		}
 		checkConflicts(resolved);

@@ -236,7 +236,10 @@ public interface Connection {
 	/**
 	 * Closes this connection when nothing has been read from it for {@code timeout} (a peer gone
 	 * silent, or a slowloris). Replaces the server-wide {@code readIdleTimeout}; zero switches it off.
-	 * Checked a few times a second, so it fires up to a quarter second late.
+	 * Checked a few times a second, so it fires up to a quarter second late. Set on the
+	 * connection's I/O thread, the new timeout counts from now at the earliest (a protocol
+	 * entering a phase, such as waiting for the next request after a long response, gets the whole
+	 * period).
 	 * @param timeout the timeout, or {@link Duration#ZERO}
 	 */
 	void setReadIdleTimeout(Duration timeout);

@@ -179,6 +179,9 @@ final class NioConnection implements Connection, TransportContext {
 	/** Read-idle timeout in nanos, 0 when off; any thread may set it, the loop reads it. */
 	private volatile long readIdleTimeoutNanos;
 
+	/** When the read-idle timeout was last set on the loop thread: its clock runs from there at the earliest. */
+	private long readIdleSetNanos;
+
 	/** Write-idle (stalled output) timeout in nanos, 0 when off. */
 	private volatile long writeIdleTimeoutNanos;
 
@@ -580,7 +583,10 @@ final class NioConnection implements Connection, TransportContext {
 		if (this.state == CLOSED || this.lingering || !data.hasRemaining()) {
 			return;
 		}
-		if (this.outbound == null || this.outbound.isEmpty()) {
+		// Whether OP_WRITE still has to be asked for: decided before the write, since a staging
+		// buffer lent to the queue by a partial write makes it non-empty in the meantime.
+		boolean queueWasEmpty = this.outbound == null || this.outbound.isEmpty();
+		if (queueWasEmpty) {
 			try {
 				long n = data.isDirect() ? this.channel.write(data) : writeStaged(data, true);
 				this.bytesSent += n;
@@ -594,12 +600,12 @@ final class NioConnection implements Connection, TransportContext {
 			}
 			if (!data.hasRemaining()) {
 				if (this.outbound != null && !this.outbound.isEmpty()) {
-					enqueue(null); // the unwritten rest was staged: account for it
+					enqueue(null, true); // the unwritten rest was staged: account for it
 				}
 				return;
 			}
 		}
-		enqueue(owned ? data : copyOf(data));
+		enqueue(owned ? data : copyOf(data), queueWasEmpty);
 	}
 
 	/**
@@ -644,15 +650,15 @@ final class NioConnection implements Connection, TransportContext {
 	/**
 	 * Queues a buffer the connection owns, or with {@code null} accounts for bytes just staged.
 	 * Loop thread.
+	 * @param wasEmpty whether nothing was queued before this write (OP_WRITE not asked for yet)
 	 */
-	private void enqueue(ByteBuffer owned) {
+	private void enqueue(ByteBuffer owned, boolean wasEmpty) {
 		if (this.state == CLOSED) {
 			return;
 		}
 		if (this.outbound == null) {
 			this.outbound = new OutboundQueue();
 		}
-		boolean wasEmpty = (owned == null) || this.outbound.isEmpty();
 		if (owned != null) {
 			this.outbound.add(owned);
 		}
@@ -915,7 +921,7 @@ final class NioConnection implements Connection, TransportContext {
 		}
 		long readIdle = this.readIdleTimeoutNanos;
 		if (readIdle > 0 && this.state == OPEN && !this.inputClosed && !this.readPaused && !this.readSuspended
-				&& now - this.lastReadNanos >= readIdle) {
+				&& now - Math.max(this.lastReadNanos, this.readIdleSetNanos) >= readIdle) {
 			timedOut("nothing received for " + readIdle / 1_000_000 + " ms (read-idle timeout)");
 			return;
 		}
@@ -1319,6 +1325,9 @@ final class NioConnection implements Connection, TransportContext {
 	@Override
 	public void setReadIdleTimeout(Duration timeout) {
 		this.readIdleTimeoutNanos = nanos(timeout);
+		if (this.loop.inLoop()) {
+			this.readIdleSetNanos = this.loop.now();
+		}
 	}
 
 	@Override

@@ -182,6 +182,12 @@ final class OutboundSources {
 
 	private static final class FileRegion extends Source {
 
+		/**
+		 * Bytes of a file sent in one turn of the loop at most: a fast peer on a fast link would
+		 * otherwise take a whole large file in one pull while the loop's other connections wait.
+		 */
+		static final long BYTES_PER_TURN = 1024 * 1024;
+
 		private final CompletableFuture<Void> done;
 
 		private final FileChannel file;
@@ -200,11 +206,17 @@ final class OutboundSources {
 		@Override
 		boolean pull(Sink sink) throws IOException {
 			this.awaitsSocket = false;
+			long budget = BYTES_PER_TURN;
 			while (this.left > 0) {
-				long n = sink.transfer(this.file, this.position, this.left);
+				if (budget <= 0) {
+					sink.execute(sink::pull); // the rest in a later turn, after the other connections
+					return false;
+				}
+				long n = sink.transfer(this.file, this.position, Math.min(this.left, budget));
 				if (n < 0) {
 					return copy(sink);
 				}
+				budget -= n;
 				if (n == 0) {
 					// transferTo also returns 0 at the end of the file: a region past it must fail,
 					// not wait for a socket that is not full.
@@ -223,8 +235,13 @@ final class OutboundSources {
 
 		/** Through the transport (TLS): a chunk at a time into the staging buffer, while there is room. */
 		private boolean copy(Sink sink) throws IOException {
+			long budget = BYTES_PER_TURN;
 			while (this.left > 0) {
 				if (!sink.hasRoom()) {
+					return false;
+				}
+				if (budget <= 0) {
+					sink.execute(sink::pull); // the rest in a later turn, after the other connections
 					return false;
 				}
 				ByteBuffer chunk = sink.stagingBuffer();
@@ -237,6 +254,7 @@ final class OutboundSources {
 				chunk.flip();
 				this.position += n;
 				this.left -= n;
+				budget -= n;
 				sink.send(chunk, false);
 			}
 			return true;
@@ -344,6 +362,10 @@ final class OutboundSources {
 			}
 			int length = n;
 			IOException failed = error;
+			// A short read (a pipe, a socket) is copied to its size: queued as is, a 64 KiB array
+			// holding 100 bytes would let the queue's byte count, which bounds it, hide 650 times
+			// as much memory.
+			byte[] data = (n > 0 && n < STREAM_CHUNK / 2) ? java.util.Arrays.copyOf(bytes, n) : bytes;
 			this.sink.execute(() -> {
 				this.reading = false;
 				if (this.abandoned) {
@@ -360,7 +382,7 @@ final class OutboundSources {
 					this.ended = true;
 				}
 				else if (length > 0) {
-					this.chunk = ByteBuffer.wrap(bytes, 0, length);
+					this.chunk = ByteBuffer.wrap(data, 0, length);
 				}
 				this.sink.pull();
 			});

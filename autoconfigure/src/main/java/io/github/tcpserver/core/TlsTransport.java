@@ -507,9 +507,13 @@ final class TlsTransport implements Transport {
 		this.handshaking = false;
 		this.stats.completed.increment();
 		this.stats.completedNanos.add(this.connection.now() - this.startNanos);
-		this.connection.opened();
-		if (this.held != null && !this.wrapping && this.connection.isOpen()) {
-			wrap(EMPTY); // encrypts what was written during the handshake
+		// What was written during the handshake (from other threads) goes first, then the handler
+		// hears onOpen and writes behind it: the peer gets the bytes in the order they were written.
+		if (this.held != null && !this.wrapping) {
+			wrap(EMPTY);
+		}
+		if (this.connection.isOpen()) {
+			this.connection.opened();
 		}
 	}
 

@@ -68,7 +68,9 @@ public class MeterHttpExchangeObserver implements HttpExchangeObserver {
 	}
 
 	void record(Connection connection, HttpRequest request, HttpResponse response, Throwable error, long nanos) {
-		timer(connection.listenerName(), request, response.statusCode(), error).record(nanos, TimeUnit.NANOSECONDS);
+		// No response: the connection closed before an asynchronous answer (status UNKNOWN).
+		int status = (response != null) ? response.statusCode() : 0;
+		timer(connection.listenerName(), request, status, error).record(nanos, TimeUnit.NANOSECONDS);
 	}
 
 	/** @return the timer of a request, cached unless it failed with an exception */

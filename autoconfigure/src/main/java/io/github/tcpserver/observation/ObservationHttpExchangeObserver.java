@@ -6,11 +6,13 @@ import io.micrometer.observation.ObservationRegistry;
 import io.github.tcpserver.core.Connection;
 import io.github.tcpserver.protocol.http.HttpExchangeObserver;
 import io.github.tcpserver.protocol.http.HttpRequest;
+import io.github.tcpserver.protocol.http.HttpResponse;
 
 /**
  * Observes each HTTP request with Micrometer: an observation started before the application's
- * handler and stopped once the response is encoded, in scope around the handler's call so that
- * its logs carry the trace id; a tracer continues the caller's trace from the request's headers.
+ * handler and stopped once the response is encoded (or the connection closed before an answer to
+ * come), in scope only around the handler's call, on whichever thread runs it, so that its logs
+ * carry the trace id; a tracer continues the caller's trace from the request's headers.
  */
 public class ObservationHttpExchangeObserver implements HttpExchangeObserver {
 
@@ -43,14 +45,22 @@ public class ObservationHttpExchangeObserver implements HttpExchangeObserver {
 		if (observation.isNoop()) {
 			return Completion.NONE;
 		}
-		Observation.Scope scope = observation.openScope();
-		return (response, error) -> {
-			context.setResponse(response);
-			if (error != null) {
-				observation.error(error);
+		return new Completion() {
+
+			@Override
+			public Scope openScope() {
+				return observation.openScope()::close;
 			}
-			scope.close();
-			observation.stop();
+
+			@Override
+			public void requestCompleted(HttpResponse response, Throwable error) {
+				context.setResponse(response);
+				if (error != null) {
+					observation.error(error);
+				}
+				observation.stop();
+			}
+
 		};
 	}
 

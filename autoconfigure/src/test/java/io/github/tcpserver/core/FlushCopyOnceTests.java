@@ -63,6 +63,33 @@ class FlushCopyOnceTests {
 	}
 
 	@Test
+	void aWriteLargerThanTheStagingBufferWhoseFirstChunkIsTakenInPartStillAsksForWritesForItsRest() throws Exception {
+		// 64 KiB + 10 KiB: the first chunk is partly written and staged, the 10 KiB rest is queued
+		// below the high-water mark. Without OP_WRITE asked for, the rest would wait for the
+		// write-idle timeout.
+		int total = 64 * 1024 + 10 * 1024;
+		byte[] reply = TestSockets.randomBytes(total, 4);
+		SelectorServer server = this.servers.start(ServerConfig.builder().ioThreads(1).sendBufferSize(8 * 1024)
+			.build(), new ConnectionHandler() {
+
+				@Override
+				public void onRead(Connection connection, ByteBuffer data) {
+					data.position(data.limit());
+					connection.write(ByteBuffer.wrap(reply));
+				}
+
+			});
+		try (Socket socket = TestSockets.connectWithSmallWindow(server.port("test"))) {
+			socket.setSoTimeout(10_000);
+			socket.getOutputStream().write('G');
+			TestSockets.await(Duration.ofSeconds(5), "the reply partly written, its rest queued",
+					() -> !server.connections().isEmpty()
+							&& server.connections().iterator().next().pendingOutboundBytes() > 0);
+			assertThat(TestSockets.readFully(socket.getInputStream(), total)).isEqualTo(reply);
+		}
+	}
+
+	@Test
 	void manyStalledPeersBorrowAtMostTheLoopsBoundOfStagingBuffersAndStillGetEveryByte() throws Exception {
 		int peers = StagingBuffers.MAX_LENT + 16;
 		int total = 2 * 1024 * 1024;

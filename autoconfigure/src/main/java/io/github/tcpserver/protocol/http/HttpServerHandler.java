@@ -2,6 +2,7 @@ package io.github.tcpserver.protocol.http;
 
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -572,7 +573,7 @@ public class HttpServerHandler implements ConnectionHandler {
 		}
 		HttpResponse response;
 		Exception error = null;
-		try {
+		try (HttpExchangeObserver.Scope scope = observed.openScope()) {
 			response = (refusal != null) ? refusal : this.handler.handle(request);
 			if (response == null) {
 				throw new IllegalStateException("The handler returned no response");
@@ -630,7 +631,30 @@ public class HttpServerHandler implements ConnectionHandler {
 				() -> continueBody(connection, exchange));
 		exchange.body = body;
 		exchange.keepAliveAfterBody = keepAlive;
-		sendBody(connection, exchange, body);
+		if (!sendBody(connection, exchange, body) && exchange.body != null) {
+			liftReadIdle(connection, exchange);
+		}
+	}
+
+	/**
+	 * While a response is in flight (a body being sent, an answer to come) the client rightly
+	 * sends nothing: read-idle would cut a download or a slow answer after the idle timeout.
+	 * Write-idle, the minimum response rate and the asynchronous timeout still bound it.
+	 */
+	private void liftReadIdle(Connection connection, Exchange exchange) {
+		if (!exchange.readIdleLifted && !this.limits.idleTimeout().isZero()) {
+			exchange.readIdleLifted = true;
+			connection.setReadIdleTimeout(Duration.ZERO);
+		}
+	}
+
+	private void restoreReadIdle(Connection connection, Exchange exchange) {
+		if (exchange.readIdleLifted) {
+			exchange.readIdleLifted = false;
+			// Set on the I/O thread, the idle period counts from now: the client has the whole of it
+			// for its next request after a long response.
+			connection.setReadIdleTimeout(this.limits.idleTimeout());
+		}
 	}
 
 	/** Goes on with the body in flight (writable again, or a slice read); closes or resumes once it is sent. */
@@ -678,6 +702,7 @@ public class HttpServerHandler implements ConnectionHandler {
 	 * parked behind it (in a task: this may run within a callback of process()). Loop thread.
 	 */
 	private void afterResponse(Connection connection, Exchange exchange, boolean keepAlive) {
+		restoreReadIdle(connection, exchange);
 		flush(connection, exchange.encoder);
 		if (!keepAlive || exchange.shuttingDown) {
 			closeAfterResponses(connection, exchange);
@@ -699,7 +724,7 @@ public class HttpServerHandler implements ConnectionHandler {
 					answer.cancel(false); // the client is gone: no application code runs for it
 					return;
 				}
-				try {
+				try (HttpExchangeObserver.Scope scope = awaited.observed().openScope()) {
 					answer.complete(this.handler.handle(awaited.request()));
 				}
 				catch (Throwable ex) {
@@ -719,6 +744,7 @@ public class HttpServerHandler implements ConnectionHandler {
 	 */
 	private void await(Connection connection, Exchange exchange, Awaited awaited, CompletionStage<HttpResponse> stage) {
 		exchange.awaited = awaited;
+		liftReadIdle(connection, exchange);
 		CompletableFuture<HttpResponse> answer = new CompletableFuture<>();
 		long timeout = this.limits.asyncTimeout().toNanos();
 		if (timeout > 0) {
@@ -742,6 +768,9 @@ public class HttpServerHandler implements ConnectionHandler {
 			if (response != null && response.hasSource()) {
 				response.releaseBody();
 			}
+			// Ends the observation (its span, its long-task sample) of an answer nobody gets.
+			awaited.observed().requestCompleted(null,
+					new java.util.concurrent.CancellationException("the connection closed before the answer"));
 			return;
 		}
 		exchange.awaited = null;
@@ -851,6 +880,9 @@ public class HttpServerHandler implements ConnectionHandler {
 
 		/** Set while {@link #body} writes: a writability call from within a write does not re-enter it. */
 		boolean sending;
+
+		/** Whether read-idle is off for the response in flight (restored once it is complete). */
+		boolean readIdleLifted;
 
 		/** The request whose handler answers later; {@code null} when none. */
 		Awaited awaited;

@@ -113,6 +113,29 @@ class HttpAsyncAndBlockingHandlerTests {
 	}
 
 	@Test
+	void anAnswerSlowerThanTheIdleTimeoutIsNotCutAndTheIdleTimeoutCountsAgainFromTheAnswer() throws Exception {
+		HttpLimits defaults = HttpLimits.defaults();
+		Duration idle = Duration.ofMillis(800);
+		start(new HttpLimits(defaults.maxRequestLine(), defaults.maxHeaderSize(), defaults.maxBodySize(),
+				defaults.maxPipelinedRequests(), idle, defaults.requestHeaderTimeout(), defaults.minRequestBodyRate(),
+				defaults.requestBodyGracePeriod(), defaults.minResponseRate(), defaults.requestMemory(),
+				Duration.ofSeconds(10)), false);
+		try (Socket socket = TestSockets.connect(this.server.port("http"))) {
+			socket.setSoTimeout(10_000);
+			BufferedInputStream in = new BufferedInputStream(socket.getInputStream());
+			// The client rightly says nothing while its answer is to come: 2 s > the 800 ms idle timeout.
+			socket.getOutputStream().write("GET /delay?ms=2000&id=late HTTP/1.1\r\nHost: h\r\n\r\n"
+				.getBytes(StandardCharsets.US_ASCII));
+			assertThat(RawHttpResponse.read(in).bodyText()).isEqualTo("late");
+			long answered = System.nanoTime();
+			// Waiting for the next request, the idle timeout applies again, counted from the answer.
+			assertThat(in.read()).as("closed by the idle timeout").isEqualTo(-1);
+			assertThat(Duration.ofNanos(System.nanoTime() - answered)).isGreaterThanOrEqualTo(Duration.ofMillis(700))
+				.isLessThan(Duration.ofSeconds(5));
+		}
+	}
+
+	@Test
 	void pipelinedAnswersLeaveInRequestOrderWhateverWhenTheyComplete() throws Exception {
 		start(HttpLimits.defaults(), false);
 		try (Socket socket = TestSockets.connect(this.server.port("http"))) {

@@ -11,6 +11,7 @@
 #       --scenarios https100,tlshs --reps 5                  # TLS (issue 19)
 #
 #   bench/run.sh --ws [bench/ws.sh options]        # WebSocket echo vs Netty's WebSocket server (bench/ws.sh)
+#   bench/run.sh --download [bench/download.sh options]   # 1 GiB file downloads vs Netty's DefaultFileRegion (bench/download.sh)
 #
 # Options are those of the workshop's run-anchors.sh (--help). Results land in bench/results/<date>/
 # (table.md, raw.csv, logs), git-ignored; copy the table into BENCHMARKS.md.
@@ -19,6 +20,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 if [ "${1:-}" = --ws ]; then
   shift
   exec "$root/bench/ws.sh" "$@"
+fi
+if [ "${1:-}" = --download ]; then
+  shift
+  exec "$root/bench/download.sh" "$@"
 fi
 workshop=${BENCH_WORKSHOP:-$root/../shared/bench}
 [ -f "$workshop/run-anchors.sh" ] || { echo "benchmark workshop not found at $workshop (set BENCH_WORKSHOP)" >&2; exit 2; }

@@ -93,6 +93,13 @@ class HttpStreamingSampleTests {
 			.statusCode()).isEqualTo(400);
 	}
 
+	@Test
+	void theFileRouteIsNotFoundWhileNoFileIsConfigured() throws Exception {
+		HttpResponse<String> response = this.client.send(HttpRequest.newBuilder(uri("/file")).build(), BodyHandlers.ofString());
+		assertThat(response.statusCode()).isEqualTo(404);
+		assertThat(response.body()).contains("sample.download.file");
+	}
+
 	private static String run(String... command) throws IOException, InterruptedException {
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
 		process.getOutputStream().close();

@@ -33,7 +33,10 @@ class FlushCopyOnceTests {
 	void aReplyDrainedBySmallPartialWritesIsCopiedIntoStagingAtMostOnce() throws Exception {
 		int total = 8 * 1024 * 1024;
 		byte[] reply = TestSockets.randomBytes(total, 2);
-		SelectorServer server = this.servers.start(ServerConfig.builder().ioThreads(1).build(), new ConnectionHandler() {
+		// A small send buffer: loopback autotuning (tcp_wmem up to 4 MiB) plus a quick reader can
+		// otherwise take the whole reply without one partial write.
+		SelectorServer server = this.servers.start(ServerConfig.builder().ioThreads(1).sendBufferSize(16 * 1024).build(),
+				new ConnectionHandler() {
 
 			@Override
 			public void onRead(Connection connection, ByteBuffer data) {

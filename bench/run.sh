@@ -54,8 +54,8 @@ conf=$work/servers.conf
   echo "starter-http  http  127.0.0.1:7080  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port={PORT} --sample.tls.https-port=0 $others"
   echo "starter-http-obs  http  127.0.0.1:7080  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port={PORT} --sample.tls.https-port=0 --tcp.server.http.observations-enabled=true $others"
   echo "starter-https https 127.0.0.1:7443  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port=0 --sample.tls.https-port={PORT} $tls $others"
-  # Two I/O loops instead of the default (half the cores: one here), as many threads as the
-  # handshakes' CPU work of Netty's default event loop group uses on this machine.
+  # Two I/O loops instead of the default (half the cores: one here); the handshakes' CPU work runs
+  # on the shared handshake threads either way (tcp.server.ssl.handshake-executor unset).
   echo "starter-https-io2 https 127.0.0.1:7443  \$JAVA \$JVM_OPTS -jar $jar --tcp.server.port=0 --http.port=0 --sample.tls.https-port={PORT} --tcp.server.io-threads=2 $tls $others"
   # The same with the server's observations and connection-duration timer off: the pairs measure
   # what observability costs (issue 17: within 3 % CPU per operation).

@@ -27,6 +27,7 @@ import io.github.tcpserver.core.ConnectionHandler;
 import io.github.tcpserver.core.ListenerSpec;
 import io.github.tcpserver.protocol.http.HttpExchangeObserver;
 import io.github.tcpserver.protocol.http.HttpServerHandler;
+import io.github.tcpserver.core.TlsHandshakeThreads;
 import io.github.tcpserver.core.TlsSettings;
 import io.github.tcpserver.core.proxy.ProxyProtocolMode;
 
@@ -160,10 +161,25 @@ final class SocketHandlerListeners {
 		String description = "bundle '" + bundle + "'"
 				+ ((clientAuth != ClientAuth.NONE) ? ", client auth " + clientAuth.name().toLowerCase(Locale.ROOT) : "")
 				+ (serverNames.isEmpty() ? "" : ", SNI " + serverNames);
-		Executor handshakeExecutor = StringUtils.hasText(ssl.getHandshakeExecutor())
-				? executor(name, ssl.getHandshakeExecutor().trim(), beanFactory) : null;
+		Executor handshakeExecutor = handshakeExecutor(name, ssl.getHandshakeExecutor(), beanFactory);
 		return new TlsSettings(new SslBundleEngineFactory(contexts, bundle, serverNames, clientAuth),
 				ssl.getHandshakeTimeout(), description, handshakeExecutor);
+	}
+
+	/**
+	 * {@code null} means the I/O threads. Unset: the shared handshake threads (a burst of handshakes uses every core and delays no
+	 * loop); {@value TcpServerProperties.Ssl#ON_IO_THREADS}: on the I/O threads, as Netty does;
+	 * else the named bean.
+	 */
+	private static Executor handshakeExecutor(String name, String executorName,
+			ListableBeanFactory beanFactory) {
+		if (!StringUtils.hasText(executorName)) {
+			return TlsHandshakeThreads.shared();
+		}
+		if (TcpServerProperties.Ssl.ON_IO_THREADS.equals(executorName.trim())) {
+			return null;
+		}
+		return executor(name, executorName.trim(), beanFactory);
 	}
 
 	/**

@@ -464,7 +464,13 @@ public class TcpServerProperties {
 		/** Close a connection whose TLS handshake has not completed within this time; 0 disables. */
 		private Duration handshakeTimeout = TlsSettings.DEFAULT_HANDSHAKE_TIMEOUT;
 
-		/** Name of an Executor bean that runs the handshakes' CPU work off the I/O threads; on them when unset. */
+		/** {@link #setHandshakeExecutor handshake-executor} value that runs the handshakes on the I/O threads. */
+		public static final String ON_IO_THREADS = "io-threads";
+
+		/**
+		 * Where the handshakes' CPU work runs: unset, on the server's own handshake threads (as
+		 * many as cores); 'io-threads', on the I/O threads; else the name of an Executor bean.
+		 */
 		private String handshakeExecutor;
 
 		public String getBundle() {

@@ -52,6 +52,7 @@ import io.github.tcpserver.core.Connection;
 import io.github.tcpserver.core.ConnectionHandler;
 import io.github.tcpserver.core.Listener;
 import io.github.tcpserver.core.SelectorServer;
+import io.github.tcpserver.core.TlsHandshakeThreads;
 import io.github.tcpserver.protocol.FramingHandler;
 import io.github.tcpserver.protocol.chat.ChatProtocol;
 import io.github.tcpserver.protocol.chat.LocalChatRoom;
@@ -224,6 +225,38 @@ class TcpServerSslTests {
 		this.runner.withUserConfiguration(EchoConfiguration.class)
 			.withPropertyValues("tcp.server.ssl.handshake-executor=nope")
 			.run((context) -> assertThat(context).hasFailed());
+	}
+
+	@Test
+	void handshakesRunOnTheSharedHandshakeThreadsByDefault() {
+		this.runner.withUserConfiguration(EchoConfiguration.class).run((context) -> {
+			SelectorServer server = context.getBean(SelectorServer.class);
+			assertThat(server.listenerSpecs()).singleElement()
+				.satisfies((spec) -> assertThat(spec.tls().handshakeExecutor()).isSameAs(TlsHandshakeThreads.shared()));
+			long before = TlsHandshakeThreads.shared().completedTasks();
+			try (SSLSocket socket = connect(pki.trustingContext(), server.port("echo"), "localhost", "TLSv1.3")) {
+				echo(socket, "handshake on the shared threads");
+			}
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			while (TlsHandshakeThreads.shared().completedTasks() == before && System.nanoTime() < deadline) {
+				Thread.onSpinWait();
+			}
+			assertThat(TlsHandshakeThreads.shared().completedTasks()).isGreaterThan(before);
+		});
+	}
+
+	@Test
+	void handshakesRunOnTheIoThreadsWhenAskedTo() {
+		this.runner.withUserConfiguration(EchoConfiguration.class)
+			.withPropertyValues("tcp.server.ssl.handshake-executor=io-threads")
+			.run((context) -> {
+				SelectorServer server = context.getBean(SelectorServer.class);
+				assertThat(server.listenerSpecs()).singleElement()
+					.satisfies((spec) -> assertThat(spec.tls().handshakeExecutor()).isNull());
+				try (SSLSocket socket = connect(pki.trustingContext(), server.port("echo"), "localhost", "TLSv1.2")) {
+					echo(socket, "handshake on the I/O thread");
+				}
+			});
 	}
 
 	@Test

@@ -109,6 +109,11 @@ final class OutboundSources {
 			try {
 				finished = head.pull(sink);
 			}
+			catch (SocketFailure ex) {
+				// The peer's doing (a reset): the connection closes, and abort() fails the stages
+				// after that, so the handler sees a closed connection rather than a failed body.
+				throw ex;
+			}
 			catch (IOException | RuntimeException ex) {
 				this.queue.poll();
 				head.fail(ex);

@@ -3,6 +3,7 @@ package io.github.tcpserver.protocol.http;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +62,11 @@ class HttpStreamingBodyTests {
 	@BeforeEach
 	void start() throws IOException {
 		this.file = Files.write(this.dir.resolve("data.bin"), TestSockets.randomBytes(3 * MIB + 17, 3));
+		// Sparse: 256 MiB of zeros from the page cache, more than loopback's socket buffers hold.
+		Path large = this.dir.resolve("large.bin");
+		try (RandomAccessFile sparse = new RandomAccessFile(large.toFile(), "rw")) {
+			sparse.setLength(256L * MIB);
+		}
 		HttpRouter router = new HttpRouter()
 			.get("/mib", (request) -> HttpResponse.ok().contentType("application/octet-stream").body(ONE_MIB))
 			.get("/generated", (request) -> HttpResponse.chunked("application/octet-stream",
@@ -73,7 +79,8 @@ class HttpStreamingBodyTests {
 						: HttpResponse.stream("application/octet-stream", in);
 			})
 			.get("/broken", (request) -> HttpResponse.stream("application/octet-stream", new Pattern(4 * MIB), 8 * MIB))
-			.get("/file", (request) -> HttpResponse.file("application/octet-stream", this.file));
+			.get("/file", (request) -> HttpResponse.file("application/octet-stream", this.file))
+			.get("/large", (request) -> HttpResponse.file("application/octet-stream", large));
 		this.http = new HttpServerHandler(router);
 		this.server = new SelectorServer(ServerConfig.builder().ioThreads(1).build(),
 				List.of(new ListenerSpec("http", InetAddress.getLoopbackAddress(), 0, this.http)));
@@ -174,6 +181,23 @@ class HttpStreamingBodyTests {
 			assertThat(get.headers()).containsEntry("content-length", String.valueOf(expected.length));
 			assertThat(Arrays.equals(get.body(), expected)).isTrue();
 		}
+	}
+
+	@Test
+	void aClientResettingInTheMiddleOfAFileClosesItsConnectionWithoutAHandlerFailure() throws Exception {
+		try (Socket socket = TestSockets.connect(port())) {
+			socket.getOutputStream().write("GET /large HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+			// Read at full speed for a while, so that the server is in the middle of sending.
+			socket.getInputStream().readNBytes(8 * MIB);
+			socket.setSoLinger(true, 0); // then close with a reset
+		}
+		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+		while (listener().closedConnections() != 1 && System.nanoTime() < deadline) {
+			Thread.onSpinWait();
+		}
+		assertThat(listener().closedConnections()).isEqualTo(1);
+		// A peer that goes away is no failure of the application's body (and no WARN with a stack trace).
+		assertThat(this.http.handlerFailures()).isZero();
 	}
 
 	@Test

@@ -35,10 +35,14 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 
 	private final MeterRegistry registry;
 
-	private final List<Meter> meters = new ArrayList<>();
+	/** The meters registered for each server, removed when it starts again or this binder ends. */
+	private final java.util.Map<SelectorServer, List<Meter>> bound = new java.util.IdentityHashMap<>();
 
-	private final java.util.Set<SelectorServer> bound = java.util.Collections
-		.newSetFromMap(new java.util.IdentityHashMap<>());
+	/** The listeners each server's meters read: a restarted server has new ones. */
+	private final java.util.Map<SelectorServer, List<Listener>> boundListeners = new java.util.IdentityHashMap<>();
+
+	/** Where the meters being registered go; set while {@link #bindTo} runs. */
+	private List<Meter> meters;
 
 	public TcpServerMetricsBinder(MeterRegistry registry) {
 		this.registry = registry;
@@ -54,10 +58,17 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 	 * @param server a started server
 	 */
 	public synchronized void bindTo(SelectorServer server) {
-		if (!this.bound.add(server)) {
+		List<Listener> listeners = server.listeners();
+		if (this.boundListeners.get(server) == listeners) {
 			return; // the same event seen twice (a child context, say): the meters exist already
 		}
-		for (Listener listener : server.listeners()) {
+		// Started again after a stop (a paused test context resumed, say): its listeners are new
+		// objects, perhaps on new ports, so the meters that read the old ones go.
+		unbind(server);
+		this.boundListeners.put(server, listeners);
+		this.meters = new ArrayList<>();
+		this.bound.put(server, this.meters);
+		for (Listener listener : listeners) {
 			Tags tags = Tags.of("listener", listener.name(), "port", Integer.toString(listener.port()));
 			gauge("tcp.server.connections.active", "Connections open now", BaseUnits.CONNECTIONS, tags, listener,
 					Listener::activeConnections);
@@ -167,13 +178,21 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 				Gauge.builder(name, listener, value).description(description).baseUnit(unit).tags(tags).register(this.registry));
 	}
 
+	private void unbind(SelectorServer server) {
+		List<Meter> old = this.bound.remove(server);
+		if (old != null) {
+			for (Meter meter : old) {
+				this.registry.remove(meter);
+			}
+		}
+		this.boundListeners.remove(server);
+	}
+
 	@Override
 	public synchronized void destroy() {
-		for (Meter meter : this.meters) {
-			this.registry.remove(meter);
+		for (SelectorServer server : List.copyOf(this.bound.keySet())) {
+			unbind(server);
 		}
-		this.meters.clear();
-		this.bound.clear();
 	}
 
 }

@@ -110,6 +110,9 @@ public class SelectorServerLifecycle implements SmartLifecycle {
 					+ this.shutdownTimeout.toMillis() + " ms");
 		}
 		ShutdownResult result = this.server.stop(this.shutdownTimeout);
+		if (this.environment != null) {
+			this.environment.getPropertySources().remove("tcp.server.ports"); // nothing listens there any more
+		}
 		if (immediate) {
 			logger.info("TCP server stopped immediately in " + result.took().toMillis() + " ms: " + result.forced()
 					+ " connection(s) closed without draining (tcp.server.shutdown=immediate)");

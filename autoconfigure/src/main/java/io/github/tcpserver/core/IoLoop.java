@@ -186,17 +186,33 @@ final class IoLoop implements Runnable {
 	private void abandonTasks() {
 		Runnable task;
 		while ((task = this.tasks.poll()) != null) {
-			if (task instanceof Registration registration) {
-				registration.connection.closeNow();
+			if (task instanceof AbandonableTask abandonable) {
+				try {
+					abandonable.abandon();
+				}
+				catch (RuntimeException ex) {
+					log.log(Level.WARNING, "Abandoning a task of " + this.thread.getName() + " failed", ex);
+				}
 			}
 		}
+	}
+
+	/**
+	 * A task with someone waiting on it (a connection to register, a stage to complete), told when
+	 * the loop has ended before running it, so that nothing waits forever.
+	 */
+	interface AbandonableTask extends Runnable {
+
+		/** The loop will never run this task. Called on whichever thread found the loop ended. */
+		void abandon();
+
 	}
 
 	/**
 	 * Registers a connection accepted on another loop; a named task, so that a loop that has
 	 * ended can still close the connection instead of leaking it.
 	 */
-	static final class Registration implements Runnable {
+	static final class Registration implements AbandonableTask {
 
 		private final IoLoop loop;
 
@@ -210,6 +226,11 @@ final class IoLoop implements Runnable {
 		@Override
 		public void run() {
 			this.loop.register(this.connection);
+		}
+
+		@Override
+		public void abandon() {
+			this.connection.closeNow();
 		}
 
 	}

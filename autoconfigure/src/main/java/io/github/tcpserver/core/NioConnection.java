@@ -437,9 +437,10 @@ final class NioConnection implements Connection, TransportContext {
 	}
 
 	/** Adds a file or stream behind everything written so far. Loop thread. */
-	private void addSource(CompletableFuture<?> done, java.util.function.Consumer<OutboundSources> add) {
+	private void addSource(CompletableFuture<?> done, java.util.function.Consumer<OutboundSources> add,
+			InputStream stream) {
 		if (this.state != OPEN) {
-			done.completeExceptionally(new ClosedChannelException());
+			refuseSource(done, stream);
 			return;
 		}
 		if (this.sources == null) {
@@ -448,6 +449,50 @@ final class NioConnection implements Connection, TransportContext {
 		add.accept(this.sources);
 		this.sourcesPending = true;
 		pullSources();
+	}
+
+	/**
+	 * A file or stream that will never be sent: its stage fails with {@link ClosedChannelException}
+	 * and a stream is closed, as {@link Connection#sendStream} promises. Any thread.
+	 */
+	private static void refuseSource(CompletableFuture<?> done, InputStream stream) {
+		if (stream != null) {
+			try {
+				stream.close();
+			}
+			catch (IOException ex) {
+				log.log(Level.DEBUG, "Closing a stream that was never sent failed", ex);
+			}
+		}
+		done.completeExceptionally(new ClosedChannelException());
+	}
+
+	/** Queues a file or stream on the loop; told when the loop ended first, so the stage still completes. */
+	private final class AddSource implements IoLoop.AbandonableTask {
+
+		private final CompletableFuture<?> done;
+
+		private final java.util.function.Consumer<OutboundSources> add;
+
+		/** The stream to close if it is never queued; {@code null} for a file (the caller's to close). */
+		private final InputStream stream;
+
+		AddSource(CompletableFuture<?> done, java.util.function.Consumer<OutboundSources> add, InputStream stream) {
+			this.done = done;
+			this.add = add;
+			this.stream = stream;
+		}
+
+		@Override
+		public void run() {
+			addSource(this.done, this.add, this.stream);
+		}
+
+		@Override
+		public void abandon() {
+			refuseSource(this.done, this.stream);
+		}
+
 	}
 
 	/**
@@ -1170,7 +1215,7 @@ final class NioConnection implements Connection, TransportContext {
 					+ position + " and " + count);
 		}
 		CompletableFuture<Void> done = new CompletableFuture<>();
-		onLoop(() -> addSource(done, (sources) -> sources.addFile(file, position, count, done)));
+		onLoop(new AddSource(done, (sources) -> sources.addFile(file, position, count, done), null));
 		return done;
 	}
 
@@ -1179,7 +1224,7 @@ final class NioConnection implements Connection, TransportContext {
 		Objects.requireNonNull(in, "in");
 		Objects.requireNonNull(executor, "executor");
 		CompletableFuture<Long> done = new CompletableFuture<>();
-		onLoop(() -> addSource(done, (sources) -> sources.addStream(in, executor, done)));
+		onLoop(new AddSource(done, (sources) -> sources.addStream(in, executor, done), in));
 		return done;
 	}
 

@@ -371,26 +371,54 @@ final class OutboundSources {
 			// holding 100 bytes would let the queue's byte count, which bounds it, hide 650 times
 			// as much memory.
 			byte[] data = (n > 0 && n < STREAM_CHUNK / 2) ? java.util.Arrays.copyOf(bytes, n) : bytes;
-			this.sink.execute(() -> {
-				this.reading = false;
-				if (this.abandoned) {
-					if (length >= 0) {
+			this.sink.execute(new ReadDone(length, failed, data));
+		}
+
+		/** A read's result, handed to the loop; if the loop has ended, the stream is closed here. */
+		private final class ReadDone implements IoLoop.AbandonableTask {
+
+			private final int length;
+
+			private final IOException failed;
+
+			private final byte[] data;
+
+			ReadDone(int length, IOException failed, byte[] data) {
+				this.length = length;
+				this.failed = failed;
+				this.data = data;
+			}
+
+			@Override
+			public void run() {
+				StreamSource source = StreamSource.this;
+				source.reading = false;
+				if (source.abandoned) {
+					if (this.length >= 0) {
 						// The connection closed while this read ran, after the check above.
 						closeOnExecutor();
 					}
 					return;
 				}
-				if (failed != null) {
-					this.failure = failed;
+				if (this.failed != null) {
+					source.failure = this.failed;
 				}
-				else if (length < 0) {
-					this.ended = true;
+				else if (this.length < 0) {
+					source.ended = true;
 				}
-				else if (length > 0) {
-					this.chunk = ByteBuffer.wrap(data, 0, length);
+				else if (this.length > 0) {
+					source.chunk = ByteBuffer.wrap(this.data, 0, this.length);
 				}
-				this.sink.pull();
-			});
+				source.sink.pull();
+			}
+
+			@Override
+			public void abandon() {
+				if (this.length >= 0) {
+					closeQuietly(); // not closed by the read (closed at its end or failure)
+				}
+			}
+
 		}
 
 		private void closeQuietly() {

@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.LongAdder;
  * Life: {@code NEW} → {@link #start()} → {@code RUNNING} → {@link #stop(Duration)} →
  * {@code STOPPED}. A stop first closes the listeners (nothing new is accepted), then asks every
  * connection to finish ({@link ConnectionHandler#onShutdown}, queued output written, then closed),
- * waits for that up to the timeout, and closes whatever is left. A server is started once; stopping
- * twice, or stopping one that never started, is harmless.
+ * waits for that up to the timeout, and closes whatever is left. A stopped server can be started
+ * again (new loops, listeners bound anew); stopping twice, or stopping one that never started, is
+ * harmless.
  */
 public final class SelectorServer {
 
@@ -68,7 +69,8 @@ public final class SelectorServer {
 
 	private volatile List<Listener> listeners = List.of();
 
-	private IoLoop[] loops = new IoLoop[0];
+	/** Replaced at each start; read by other threads (stop, the endpoint). */
+	private volatile IoLoop[] loops = new IoLoop[0];
 
 	/** Round-robin cursor; only the loop threads that accept touch it. */
 	private final AtomicInteger nextLoop = new AtomicInteger();
@@ -257,17 +259,29 @@ public final class SelectorServer {
 
 	/**
 	 * Binds every listener and starts the I/O loops. If any listener cannot bind, everything bound
-	 * so far is released and the exception is thrown.
+	 * so far is released and the exception is thrown. A stopped server starts again with new loops
+	 * and freshly bound listeners (whose counters start from zero; a listener on port 0 gets a new
+	 * port): Spring stops and starts a context's life cycle when a test framework pauses a cached
+	 * context and resumes it.
 	 * @throws PortInUseException if a port is taken
-	 * @throws IllegalStateException if the server was already stopped, or binding failed otherwise
+	 * @throws IllegalStateException if binding failed otherwise
 	 */
 	public void start() {
 		synchronized (this.lifecycleMonitor) {
 			if (this.state == State.RUNNING) {
 				return;
 			}
-			if (this.state != State.NEW) {
-				throw new IllegalStateException("A SelectorServer cannot be restarted once stopped");
+			if (this.state == State.STOPPED) {
+				for (IoLoop loop : this.loops) {
+					if (loop.isAlive()) {
+						// stop() gave up waiting for it: it may still close connections into this run's counts.
+						throw new IllegalStateException("Cannot start again: " + loop + " of the previous run has not ended");
+					}
+				}
+				this.listenersClosed = false;
+				this.drainedOnStop.reset();
+				this.forcedOnStop.reset();
+				this.watchdog = null;
 			}
 			List<Listener> bound = new ArrayList<>();
 			List<IoLoop> started = new ArrayList<>();

@@ -39,8 +39,11 @@ public final class TlsHandshakeThreads implements Executor {
 		AtomicInteger count = new AtomicInteger();
 		this.pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
 				new ArrayBlockingQueue<>(MAX_QUEUED), (task) -> {
-					Thread thread = new Thread(task, "tcp-server-tls-" + count.incrementAndGet());
+					// Shared by every server of the JVM: no inherited thread locals, and the library's
+					// class loader rather than that of whichever (application) thread made it.
+					Thread thread = new Thread(null, task, "tcp-server-tls-" + count.incrementAndGet(), 0, false);
 					thread.setDaemon(true);
+					thread.setContextClassLoader(TlsHandshakeThreads.class.getClassLoader());
 					return thread;
 				}, new ThreadPoolExecutor.AbortPolicy());
 		this.pool.allowCoreThreadTimeOut(true);

@@ -73,11 +73,45 @@ class BlockingHttpListenerTests {
 	}
 
 	@Test
+	void aBlockingListenersChunkIteratorRunsOnItsExecutorAndIsClosedAfterTheBody() {
+		this.runner.withUserConfiguration(BlockingHttpConfiguration.class).run((context) -> {
+			SelectorServer server = context.getBean(SelectorServer.class);
+			BlockingHttpConfiguration configuration = context.getBean(BlockingHttpConfiguration.class);
+			try (Socket socket = TestSockets.connect(server.port("http"))) {
+				socket.getOutputStream().write("GET /chunks HTTP/1.1\r\nHost: h\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+				byte[] all = readUntil(new BufferedInputStream(socket.getInputStream()), "\r\n0\r\n\r\n");
+				String text = new String(all, StandardCharsets.ISO_8859_1);
+				assertThat(text).startsWith("HTTP/1.1 200").contains("Transfer-Encoding: chunked");
+				// The pieces in order, whatever the chunk boundaries on the wire.
+				assertThat(dechunk(text.substring(text.indexOf("\r\n\r\n") + 4)))
+					.isEqualTo("piece-0piece-1piece-2piece-3piece-4");
+			}
+			TestSockets.await(Duration.ofSeconds(5), "the iterator closed", configuration.iteratorClosed::get);
+			assertThat(configuration.iteratorThreads).containsOnly("db-worker");
+		});
+	}
+
+	@Test
 	void theAsyncTimeoutPropertyReachesTheLimits() {
 		this.runner.withUserConfiguration(BlockingHttpConfiguration.class)
 			.withPropertyValues("tcp.server.http.async-timeout=5s")
 			.run((context) -> assertThat(context.getBean(HttpLimits.class).asyncTimeout())
 				.isEqualTo(Duration.ofSeconds(5)));
+	}
+
+	/** The data of a chunked body (RFC 9112 §7.1), up to its last chunk. */
+	private static String dechunk(String chunked) {
+		StringBuilder data = new StringBuilder();
+		int at = 0;
+		while (true) {
+			int lineEnd = chunked.indexOf("\r\n", at);
+			int size = Integer.parseInt(chunked.substring(at, lineEnd), 16);
+			if (size == 0) {
+				return data.toString();
+			}
+			data.append(chunked, lineEnd + 2, lineEnd + 2 + size);
+			at = lineEnd + 2 + size + 2;
+		}
 	}
 
 	private static byte[] readUntil(InputStream in, String end) throws java.io.IOException {
@@ -103,6 +137,10 @@ class BlockingHttpListenerTests {
 
 		final Set<String> threads = ConcurrentHashMap.newKeySet();
 
+		final Set<String> iteratorThreads = ConcurrentHashMap.newKeySet();
+
+		final java.util.concurrent.atomic.AtomicBoolean iteratorClosed = new java.util.concurrent.atomic.AtomicBoolean();
+
 		@Bean(destroyMethod = "shutdownNow")
 		ExecutorService dbExecutor() {
 			return Executors.newFixedThreadPool(4, (task) -> new Thread(task, "db-worker"));
@@ -114,7 +152,35 @@ class BlockingHttpListenerTests {
 			return new HttpServerHandler(new HttpRouter().get("/n", (request) -> {
 				this.threads.add(Thread.currentThread().getName());
 				return HttpResponse.text(request.queryParameter("i"));
-			}), limits);
+			}).get("/chunks", (request) -> HttpResponse.chunked("text/plain", () -> new Pieces())), limits);
+		}
+
+		/** Five pieces, as a cursor over a blocking source would give them; records where it runs. */
+		final class Pieces implements java.util.Iterator<byte[]>, AutoCloseable {
+
+			private int next;
+
+			Pieces() { // opening a cursor may block too
+				BlockingHttpConfiguration.this.iteratorThreads.add(Thread.currentThread().getName());
+			}
+
+			@Override
+			public boolean hasNext() {
+				BlockingHttpConfiguration.this.iteratorThreads.add(Thread.currentThread().getName());
+				return this.next < 5;
+			}
+
+			@Override
+			public byte[] next() {
+				BlockingHttpConfiguration.this.iteratorThreads.add(Thread.currentThread().getName());
+				return ("piece-" + this.next++).getBytes(StandardCharsets.US_ASCII);
+			}
+
+			@Override
+			public void close() {
+				BlockingHttpConfiguration.this.iteratorClosed.set(true);
+			}
+
 		}
 
 	}

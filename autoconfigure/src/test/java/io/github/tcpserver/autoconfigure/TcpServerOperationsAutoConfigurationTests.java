@@ -27,6 +27,7 @@ import io.github.tcpserver.context.ApplicationEventConnectionObserver;
 import io.github.tcpserver.context.SocketHandler;
 import io.github.tcpserver.context.TcpConnectionClosedEvent;
 import io.github.tcpserver.context.TcpConnectionEvent;
+import io.github.tcpserver.context.SelectorServerLifecycle;
 import io.github.tcpserver.context.TcpConnectionOpenedEvent;
 import io.github.tcpserver.core.SelectorServer;
 import io.github.tcpserver.protocol.echo.EchoHandler;
@@ -101,6 +102,34 @@ class TcpServerOperationsAutoConfigurationTests {
 			server.stop(Duration.ZERO);
 			assertThat(indicator.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
 			assertThat(indicator.health().getDetails()).containsEntry("state", "STOPPED");
+		});
+	}
+
+	@Test
+	void aLifecycleStoppedAndStartedAgainServesOnItsNewPortWithMetersForTheNewListener() {
+		// What Spring's test context cache does to a cached context it pauses and later resumes.
+		this.runner.withBean(SimpleMeterRegistry.class).run((context) -> {
+			SelectorServer server = context.getBean(SelectorServer.class);
+			MeterRegistry registry = context.getBean(MeterRegistry.class);
+			SelectorServerLifecycle lifecycle = context.getBean(SelectorServerLifecycle.class);
+			int firstPort = server.port("echo");
+			lifecycle.stop();
+			assertThat(lifecycle.isRunning()).isFalse();
+			lifecycle.start();
+			assertThat(lifecycle.isRunning()).isTrue();
+			int port = server.port("echo");
+			assertThat(context.getEnvironment().getProperty("local.tcp.server.port", Integer.class)).isEqualTo(port);
+			try (Socket client = TestSockets.connect(port)) {
+				client.getOutputStream().write("again".getBytes(StandardCharsets.UTF_8));
+				assertThat(TestSockets.readFully(client.getInputStream(), 5)).isEqualTo("again".getBytes(StandardCharsets.UTF_8));
+				assertThat(registry.get("tcp.server.connections.active").tag("listener", "echo")
+					.tag("port", Integer.toString(port)).gauge().value()).isEqualTo(1);
+			}
+			if (firstPort != port) {
+				assertThat(registry.find("tcp.server.connections.active").tag("port", Integer.toString(firstPort)).gauge())
+					.as("the stopped listener's meters are gone").isNull();
+			}
+			assertThat(registry.find("tcp.server.connections.active").gauges()).hasSize(1);
 		});
 	}
 

@@ -293,7 +293,26 @@ class SelectorServerTests {
 		SelectorServer neverStarted = new SelectorServer(ServerConfig.defaults(),
 				List.of(new ListenerSpec("idle", LOOPBACK, 0, new EchoHandler())));
 		assertThat(neverStarted.stop().isClean()).isTrue();
-		assertThatThrownBy(neverStarted::start).isInstanceOf(IllegalStateException.class);
+	}
+
+	@Test
+	void aStoppedServerStartsAgainWithNewLoopsAndListeners() throws Exception {
+		SelectorServer server = start(new EchoHandler());
+		Listener first = server.listener("test").orElseThrow();
+		byte[] payload = TestSockets.randomBytes(64 * 1024, 5);
+		assertThat(echoAsync(server.port("test"), payload).get(30, TimeUnit.SECONDS)).isEqualTo(payload);
+		server.stop(Duration.ofSeconds(5));
+		assertThat(server.state()).isEqualTo(SelectorServer.State.STOPPED);
+		server.start(); // what Spring does to a paused test context it resumes
+		assertThat(server.state()).isEqualTo(SelectorServer.State.RUNNING);
+		Listener second = server.listener("test").orElseThrow();
+		assertThat(second).isNotSameAs(first);
+		assertThat(second.acceptedConnections()).isZero();
+		assertThat(echoAsync(server.port("test"), payload).get(30, TimeUnit.SECONDS)).isEqualTo(payload);
+		assertThat(server.ioThreads()).isEqualTo(2);
+		assertThat(server.deadLoops()).isEmpty();
+		ShutdownResult again = server.stop(Duration.ofSeconds(5));
+		assertThat(again.isClean()).isTrue();
 	}
 
 	@Test

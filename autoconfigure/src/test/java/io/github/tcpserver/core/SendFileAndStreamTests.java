@@ -407,6 +407,40 @@ class SendFileAndStreamTests {
 		assertThat(server.listener("test").orElseThrow().outputOverflows()).isZero();
 	}
 
+	@Test
+	void aFileOrStreamSentFromAnotherThreadAfterTheServerStoppedFailsItsStageAndTheStreamIsClosed() throws Exception {
+		AtomicReference<Connection> opened = new AtomicReference<>();
+		SelectorServer server = start(false, new ConnectionHandler() {
+
+			@Override
+			public void onOpen(Connection connection) {
+				opened.set(connection);
+			}
+
+			@Override
+			public void onRead(Connection connection, ByteBuffer data) {
+				data.position(data.limit());
+			}
+
+		});
+		try (Socket socket = connect(false, server); FileChannel channel = FileChannel.open(file)) {
+			TestSockets.await(Duration.ofSeconds(5), "the connection", () -> opened.get() != null);
+			server.stop(Duration.ZERO); // the loops have ended: nothing will ever run these
+			Connection connection = opened.get();
+			CompletionStage<Void> file = connection.sendFile(channel, 0, 1024);
+			AtomicBoolean closed = new AtomicBoolean();
+			CompletionStage<Long> stream = connection.sendStream(new PatternStream(1024, ConcurrentHashMap.newKeySet(),
+					closed), this.readers);
+			assertThat(file.toCompletableFuture()).failsWithin(Duration.ofSeconds(5))
+				.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+				.withCauseInstanceOf(ClosedChannelException.class);
+			assertThat(stream.toCompletableFuture()).failsWithin(Duration.ofSeconds(5))
+				.withThrowableOfType(java.util.concurrent.ExecutionException.class)
+				.withCauseInstanceOf(ClosedChannelException.class);
+			assertThat(closed).as("the stream the connection took is closed").isTrue();
+		}
+	}
+
 	/** {@code length} bytes of the pattern, recording which threads read it and whether it was closed. */
 	private static final class PatternStream extends InputStream {
 

@@ -56,6 +56,14 @@ public interface ChatRoom {
 	/** The server is stopping: members are going away together, so none of them is told of each leave. */
 	void shuttingDown();
 
+	/**
+	 * The server accepts connections again after a stop (a paused Spring test context resumed):
+	 * names can be claimed and leaves are announced again. Called at every connection's open, so
+	 * it must be cheap when nothing changes.
+	 */
+	default void serving() {
+	}
+
 	/** Sends {@code line} to every logged-in member except {@code from} ({@code null}: everyone). */
 	void broadcast(ChatMember from, String line);
 

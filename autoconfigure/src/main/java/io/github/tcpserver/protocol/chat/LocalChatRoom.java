@@ -133,6 +133,13 @@ public final class LocalChatRoom implements ChatRoom {
 		this.shuttingDown = true;
 	}
 
+	@Override
+	public void serving() {
+		if (this.shuttingDown) { // a read, not a write, on every open
+			this.shuttingDown = false;
+		}
+	}
+
 	/** Sends {@code line} to every logged-in member except {@code from}, in the caller's order. */
 	@Override
 	public void broadcast(ChatMember from, String line) {

@@ -40,8 +40,19 @@ abstract class HttpBodyWriter {
 	/** Whether each slice is framed as a chunk (RFC 9112 §7.1); otherwise raw (Content-Length or close-delimited). */
 	private final boolean chunked;
 
+	/**
+	 * Chunks up to this size go out as one write of header, data and CRLF, copied into
+	 * {@link #framed}: a write is a syscall on a plain connection and a record (22 bytes of
+	 * overhead, one AEAD pass) over TLS, so three per small chunk would cost more than the copy.
+	 * Larger chunks go out as three writes without copying their data.
+	 */
+	static final int COALESCED_CHUNK = 4096;
+
 	/** Hex size, CRLF: reused for every chunk header. */
 	private final ByteBuffer chunkHeader;
+
+	/** Header, data and CRLF of a small chunk: made on the first one, reused for the next. */
+	private ByteBuffer framed;
 
 	/** Runs {@link #send} again on the I/O thread. */
 	private Runnable ready;
@@ -61,13 +72,21 @@ abstract class HttpBodyWriter {
 	 * @param response a response whose header section was encoded with a body to follow
 	 * @param chunked whether to frame the body as chunks
 	 * @param readers where streams and files are read
+	 * @param chunkProducers where a chunk iterator runs when it may block (a listener whose handlers
+	 * run on an executor), or {@code null} to iterate on the I/O thread
 	 * @param ready run on the I/O thread once a slice read on {@code readers} waits to be sent
 	 */
-	static HttpBodyWriter of(HttpResponse response, boolean chunked, Executor readers, Connection connection,
-			Runnable ready) {
+	static HttpBodyWriter of(HttpResponse response, boolean chunked, Executor readers, Executor chunkProducers,
+			Connection connection, Runnable ready) {
 		if (response.stream() != null) {
 			InputStream in = response.stream();
 			return new ReadBody(chunked, response.knownLength(), in::read, in, readers, connection, ready);
+		}
+		if (response.chunks() != null && chunkProducers != null) {
+			// A blocking listener's iterator may block like its handler (a cursor, a remote page):
+			// it runs on the handler's executor, a slice ahead of the socket, never on the I/O thread.
+			ChunkSource chunks = new ChunkSource(response.chunks());
+			return new ReadBody(chunked, response.knownLength(), chunks, chunks, chunkProducers, connection, ready);
 		}
 		if (response.file() != null) {
 			return new FileBody(response.file(), response.knownLength(), ready);
@@ -102,6 +121,14 @@ abstract class HttpBodyWriter {
 			header.put(HEX[(size >>> (i * 4)) & 0xf]);
 		}
 		header.put(CRLF).flip();
+		if (size <= COALESCED_CHUNK) {
+			if (this.framed == null) {
+				this.framed = ByteBuffer.allocate(header.capacity() + COALESCED_CHUNK + CRLF.length);
+			}
+			// The connection copies what the socket does not take, so the buffer is ours again at once.
+			connection.write(this.framed.clear().put(header).put(slice).put(CRLF).flip());
+			return;
+		}
 		connection.write(header);
 		connection.write(slice);
 		connection.write(CRLF);
@@ -185,6 +212,16 @@ abstract class HttpBodyWriter {
 			return false;
 		}
 
+		@Override
+		void release() {
+			try {
+				closeIfCloseable(this.chunks);
+			}
+			catch (Exception ex) {
+				System.getLogger(HttpBodyWriter.class.getName()).log(Level.DEBUG, "Closing a chunk iterator failed", ex);
+			}
+		}
+
 	}
 
 	/**
@@ -252,6 +289,61 @@ abstract class HttpBodyWriter {
 	}
 
 	/**
+	 * Chunks read like a stream: the pieces' bytes in order, then the end (-1). The iterator is
+	 * made at the first read, on the reading thread: making it may already block (a cursor).
+	 */
+	private static final class ChunkSource implements Source, AutoCloseable {
+
+		private final Iterable<byte[]> iterable;
+
+		private Iterator<byte[]> chunks;
+
+		private byte[] current;
+
+		private int offset;
+
+		ChunkSource(Iterable<byte[]> iterable) {
+			this.iterable = iterable;
+		}
+
+		@Override
+		public int read(byte[] buffer, int offset, int length) {
+			if (this.chunks == null) {
+				this.chunks = this.iterable.iterator();
+			}
+			while (this.current == null || this.offset == this.current.length) {
+				if (!this.chunks.hasNext()) {
+					return -1;
+				}
+				this.current = this.chunks.next();
+				this.offset = 0;
+				if (this.current == null) {
+					throw new IllegalStateException("A chunk iterator returned null");
+				}
+			}
+			int n = Math.min(length, this.current.length - this.offset);
+			System.arraycopy(this.current, this.offset, buffer, offset, n);
+			this.offset += n;
+			return n;
+		}
+
+		/** Never concurrently with {@link #read}: {@code ReadBody} closes between reads. */
+		@Override
+		public void close() throws Exception {
+			if (this.chunks != null) {
+				closeIfCloseable(this.chunks);
+			}
+		}
+
+	}
+
+	private static void closeIfCloseable(Iterator<byte[]> chunks) throws Exception {
+		if (chunks instanceof AutoCloseable closeable) {
+			closeable.close();
+		}
+	}
+
+	/**
 	 * A stream or a file: each slice is read on the executor into the one buffer of this body,
 	 * then sent on the I/O thread (the connection copies what the socket does not take, so the
 	 * buffer is free again when {@code write} returns); the next read starts only while the
@@ -286,6 +378,15 @@ abstract class HttpBodyWriter {
 		private volatile IOException failure;
 
 		private volatile boolean released;
+
+		/**
+		 * Set on the I/O thread before a read is handed to the executor, cleared by the reader
+		 * once the source has returned: a chunk iterator is closed only between reads, by
+		 * whichever of release and reader comes last.
+		 */
+		private volatile boolean readInFlight;
+
+		private final java.util.concurrent.atomic.AtomicBoolean sourceClosed = new java.util.concurrent.atomic.AtomicBoolean();
 
 		ReadBody(boolean chunked, long length, Source source, AutoCloseable closeable, Executor readers,
 				Connection connection, Runnable ready) {
@@ -331,6 +432,7 @@ abstract class HttpBodyWriter {
 
 		private void startRead() {
 			this.reading = true;
+			this.readInFlight = true;
 			int want = (this.length >= 0) ? (int) Math.min(this.buffer.length, this.length - this.sent)
 					: this.buffer.length;
 			try {
@@ -338,20 +440,39 @@ abstract class HttpBodyWriter {
 			}
 			catch (RejectedExecutionException ex) {
 				this.reading = false;
+				this.readInFlight = false;
 				throw new IllegalStateException("No thread to read the response body", ex);
 			}
 		}
 
 		/** On the executor. */
 		private void read(int want) {
-			if (!this.released) {
-				try {
+			try {
+				if (!this.released) {
 					int n = this.source.read(this.buffer, 0, want);
 					this.filled = (n == 0) ? 0 : n; // 0 from a non-blocking source: read again
 				}
-				catch (IOException ex) {
-					this.failure = ex;
+			}
+			catch (IOException ex) {
+				this.failure = ex;
+			}
+			catch (RuntimeException | Error ex) {
+				// A chunk iterator's failure: the I/O thread must still hear of it (below), or the
+				// response would hang with no timeout to end it.
+				this.failure = new IOException(ex);
+				if (ex instanceof Error error) {
+					handBack();
+					throw error;
 				}
+			}
+			handBack();
+		}
+
+		/** On the executor, after a read: the I/O thread goes on; a body released meanwhile is closed now. */
+		private void handBack() {
+			this.readInFlight = false;
+			if (this.released) {
+				closeSource();
 			}
 			this.connection.execute(() -> {
 				this.reading = false;
@@ -361,8 +482,16 @@ abstract class HttpBodyWriter {
 
 		@Override
 		void release() {
-			if (!this.released) {
-				this.released = true;
+			this.released = true;
+			// A stream is closed at once: that is how a read blocked on it (a socket) is ended. An
+			// iterator (a cursor) need not be thread-safe: the reader closes it once its read returned.
+			if (!(this.source instanceof ChunkSource) || !this.readInFlight) {
+				closeSource();
+			}
+		}
+
+		private void closeSource() {
+			if (this.sourceClosed.compareAndSet(false, true)) {
 				try {
 					this.closeable.close();
 				}

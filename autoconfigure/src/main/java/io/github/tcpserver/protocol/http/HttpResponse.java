@@ -105,7 +105,9 @@ public final class HttpResponse {
 	/**
 	 * A response whose body is produced piece by piece; each non-empty piece becomes one chunk.
 	 * @param contentType the media type of the body
-	 * @param chunks the pieces, iterated on the I/O thread when the response is sent
+	 * @param chunks the pieces, iterated as the client reads: on the I/O thread (so they must not
+	 * block), or on the handler executor of a blocking listener ({@code @SocketHandler(blocking = true)}),
+	 * where they may; an iterator that is {@link AutoCloseable} is closed after the body
 	 * @return a 200 response with a streamed body
 	 * @throws IllegalArgumentException if the content type is not a valid field value
 	 */

@@ -627,8 +627,8 @@ public class HttpServerHandler implements ConnectionHandler {
 	/** Sends the batch, then as much of the body as the connection takes now; the rest follows on writability. */
 	private void startBody(Connection connection, Exchange exchange, HttpResponse response, boolean keepAlive) {
 		flush(connection, exchange.encoder);
-		HttpBodyWriter body = HttpBodyWriter.of(response, exchange.encoder.chunkedBody(), bodyReaders(), connection,
-				() -> continueBody(connection, exchange));
+		HttpBodyWriter body = HttpBodyWriter.of(response, exchange.encoder.chunkedBody(), bodyReaders(),
+				this.handlerExecutor, connection, () -> continueBody(connection, exchange));
 		exchange.body = body;
 		exchange.keepAliveAfterBody = keepAlive;
 		if (!sendBody(connection, exchange, body) && exchange.body != null) {

@@ -62,4 +62,13 @@ class ChatRoomTests {
 		assertThat(room.size()).isEqualTo(1);
 	}
 
+	@Test
+	void aRoomServingAgainAfterAShutdownTakesNamesAgain() {
+		LocalChatRoom room = new LocalChatRoom();
+		room.shuttingDown();
+		assertThat(room.claimNow(new ChatMember(null, room), "ann")).contains("shutting down");
+		room.serving(); // the server started again (a paused test context resumed)
+		assertThat(room.claimNow(new ChatMember(null, room), "ann")).isNull();
+	}
+
 }

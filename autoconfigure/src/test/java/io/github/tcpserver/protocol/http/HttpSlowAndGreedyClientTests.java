@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import io.github.tcpserver.core.ListenerSpec;
 import io.github.tcpserver.core.SelectorServer;
 import io.github.tcpserver.core.ServerConfig;
+import io.github.tcpserver.test.Pacer;
 import io.github.tcpserver.test.TestSockets;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -66,6 +67,7 @@ class HttpSlowAndGreedyClientTests {
 			out.write("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 1048576\r\n\r\nx".getBytes(StandardCharsets.US_ASCII));
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
 			// A byte every 50 ms is 20 B/s, far below 1000 B/s: the check runs as each byte arrives.
+			Pacer pace50 = new Pacer(Duration.ofMillis(50));
 			while (this.http.bodyTimeouts() == 0 && System.nanoTime() < deadline) {
 				assertThat(get(this.server.port("http"), "/")).startsWith("HTTP/1.1 200");
 				try {
@@ -74,7 +76,7 @@ class HttpSlowAndGreedyClientTests {
 				catch (IOException closed) {
 					break;
 				}
-				Thread.sleep(50); // the trickle's pace, not a wait for a condition
+				pace50.awaitNextTick(); // the trickle's pace, not a wait for a condition
 			}
 			assertThat(new String(slow.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
 				.startsWith("HTTP/1.1 408 ");
@@ -92,9 +94,10 @@ class HttpSlowAndGreedyClientTests {
 			OutputStream out = client.getOutputStream();
 			out.write("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 20000\r\nConnection: close\r\n\r\n"
 				.getBytes(StandardCharsets.US_ASCII));
+			Pacer pace20 = new Pacer(Duration.ofMillis(20));
 			for (int i = 0; i < 20; i++) {
 				out.write(new byte[1000]);
-				Thread.sleep(20); // 50 KB/s, well above the minimum
+				pace20.awaitNextTick(); // 50 KB/s, well above the minimum
 			}
 			assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
 				.startsWith("HTTP/1.1 200 ").contains("Content-Length: 20000");
@@ -141,13 +144,14 @@ class HttpSlowAndGreedyClientTests {
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
 			try {
 				// About 10 KB/s, far below 64 KiB/s, for as long as the server keeps the connection.
+				Pacer pace100 = new Pacer(Duration.ofMillis(100));
 				while (System.nanoTime() < deadline) {
 					int n = in.read(sip);
 					if (n < 0) {
 						break;
 					}
 					read += n;
-					Thread.sleep(100); // the slow reader's pace, not a wait for a condition
+					pace100.awaitNextTick(); // the slow reader's pace, not a wait for a condition
 				}
 			}
 			catch (IOException reset) {
@@ -228,6 +232,7 @@ class HttpSlowAndGreedyClientTests {
 			// 90 % at once: averaged over the whole body this would pass for about 90 s.
 			out.write(new byte[90_000]);
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			Pacer pace50 = new Pacer(Duration.ofMillis(50));
 			while (this.http.bodyTimeouts() == 0 && System.nanoTime() < deadline) {
 				try {
 					out.write('x');
@@ -235,7 +240,7 @@ class HttpSlowAndGreedyClientTests {
 				catch (IOException closed) {
 					break;
 				}
-				Thread.sleep(50); // the trickle's pace, not a wait for a condition
+				pace50.awaitNextTick(); // the trickle's pace, not a wait for a condition
 			}
 			assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
 				.startsWith("HTTP/1.1 408 ");

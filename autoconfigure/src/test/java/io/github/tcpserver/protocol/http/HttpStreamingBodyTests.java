@@ -191,11 +191,7 @@ class HttpStreamingBodyTests {
 			socket.getInputStream().readNBytes(8 * MIB);
 			socket.setSoLinger(true, 0); // then close with a reset
 		}
-		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-		while (listener().closedConnections() != 1 && System.nanoTime() < deadline) {
-			Thread.onSpinWait();
-		}
-		assertThat(listener().closedConnections()).isEqualTo(1);
+		TestSockets.await(Duration.ofSeconds(10), "the connection closed", () -> listener().closedConnections() == 1);
 		// A peer that goes away is no failure of the application's body (and no WARN with a stack trace).
 		assertThat(this.http.handlerFailures()).isZero();
 	}

@@ -171,45 +171,6 @@ class TcpServerSslTests {
 		});
 	}
 
-	@Test
-	void smallChunksOfAChunkedBodyGoOutAsOneTlsRecordEach() {
-		this.runner.withUserConfiguration(HttpConfiguration.class).run((context) -> {
-			SelectorServer server = context.getBean(SelectorServer.class);
-			try (SSLSocket socket = connect(pki.trustingContext(), server.port("http"), "localhost", "TLSv1.3")) {
-				InputStream in = socket.getInputStream();
-				OutputStream out = socket.getOutputStream();
-				out.write("GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-				readUntil(in, "hello over TLS"); // the handshake and its session tickets are behind us
-				Connection connection = server.connections().iterator().next();
-				// Wire bytes minus plaintext: what the records' headers, types and tags add.
-				long overhead = connection.bytesSent() - connection.applicationBytesSent();
-				out.write("GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-				readUntil(in, "hello over TLS");
-				long afterOneRecord = connection.bytesSent() - connection.applicationBytesSent();
-				long perRecord = afterOneRecord - overhead; // a small response is one write, one record
-				out.write("GET /chunks HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-				readUntil(in, "\r\n0\r\n\r\n");
-				long records = (connection.bytesSent() - connection.applicationBytesSent() - afterOneRecord) / perRecord;
-				// 300 chunks of 100 bytes, the head and the last chunk: about 302 records; three
-				// writes (size line, data, CRLF) per chunk made about 900.
-				assertThat(perRecord).isPositive();
-				assertThat(records).isBetween(300L, 400L);
-			}
-		});
-	}
-
-	/** Reads until the bytes read so far end with {@code end}. */
-	private static void readUntil(InputStream in, String end) throws IOException {
-		StringBuilder read = new StringBuilder();
-		while (read.length() < end.length() || !read.substring(read.length() - end.length()).equals(end)) {
-			int b = in.read();
-			if (b < 0) {
-				throw new IOException("closed before '" + end + "': " + read);
-			}
-			read.append((char) b);
-		}
-	}
-
 	@ParameterizedTest
 	@ValueSource(strings = { "-tls1_3", "-tls1_2" })
 	void echoWithOpensslSClient(String protocol) {
@@ -694,9 +655,7 @@ class TcpServerSslTests {
 		@SocketHandler
 		HttpServerHandler http() {
 			return new HttpServerHandler(
-					new HttpRouter().get("/hello", (request) -> HttpResponse.ok().body("hello over TLS"))
-						.get("/chunks", (request) -> HttpResponse.chunked("application/octet-stream",
-								java.util.Collections.nCopies(300, new byte[100]))),
+					new HttpRouter().get("/hello", (request) -> HttpResponse.ok().body("hello over TLS")),
 					HttpLimits.defaults());
 		}
 

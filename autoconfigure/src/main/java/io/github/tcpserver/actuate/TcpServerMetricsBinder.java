@@ -65,7 +65,6 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 		// Started again after a stop (a paused test context resumed, say): its listeners are new
 		// objects, perhaps on new ports, so the meters that read the old ones go.
 		unbind(server);
-		this.boundListeners.put(server, listeners);
 		this.meters = new ArrayList<>();
 		this.bound.put(server, this.meters);
 		for (Listener listener : listeners) {
@@ -109,6 +108,7 @@ public class TcpServerMetricsBinder implements ApplicationListener<TcpServerInit
 			.description("Times an I/O thread was held by one handler call past tcp.server.blocked-thread-warning")
 			.baseUnit("events")
 			.register(this.registry));
+		this.boundListeners.put(server, listeners); // last: a failure above leaves it to be bound again
 	}
 
 	/** TLS handshakes by outcome, and the time of the completed ones (accept to handshake end). */

@@ -16,6 +16,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
 
+import io.github.tcpserver.context.ChatRoomLifecycle;
 import io.github.tcpserver.context.SelectorServerLifecycle;
 import io.github.tcpserver.core.CloseReason;
 import io.github.tcpserver.core.Connection;
@@ -23,6 +24,7 @@ import io.github.tcpserver.core.ConnectionObserver;
 import io.github.tcpserver.core.ListenerSpec;
 import io.github.tcpserver.core.SelectorServer;
 import io.github.tcpserver.core.ServerConfig;
+import io.github.tcpserver.protocol.chat.ChatRoom;
 
 /**
  * Auto-configuration of the embedded TCP server: a {@link SelectorServer} with one listener per
@@ -84,6 +86,12 @@ public final class TcpServerAutoConfiguration {
 		ConfigurableEnvironment configurable = (environment instanceof ConfigurableEnvironment c) ? c : null;
 		return new SelectorServerLifecycle(selectorServer, publisher, configurable,
 				drainTimeout(properties, environment));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ChatRoomLifecycle chatRoomLifecycle(ObjectProvider<ChatRoom> chatRooms) {
+		return new ChatRoomLifecycle(chatRooms);
 	}
 
 	static ServerConfig serverConfig(TcpServerProperties properties, Duration shutdownTimeout) {

@@ -161,6 +161,11 @@ final class IoLoop implements Runnable {
 		return this.thread.isAlive() && this.running;
 	}
 
+	/** @return whether this loop's thread is still running, asked to stop or not */
+	boolean threadAlive() {
+		return this.thread.isAlive();
+	}
+
 	/** @return a nanoTime of this iteration (one clock read per iteration, not per event) */
 	long now() {
 		long n = this.now;

@@ -365,6 +365,16 @@ final class OutboundSources {
 				error = ex;
 				closeQuietly();
 			}
+			catch (RuntimeException | Error ex) {
+				// The loop must hear of it, or the body would wait for this read forever.
+				n = -1;
+				error = new IOException("Reading the stream failed: " + ex, ex);
+				closeQuietly();
+				if (ex instanceof Error fatal) {
+					this.sink.execute(new ReadDone(-1, error, bytes));
+					throw fatal;
+				}
+			}
 			int length = n;
 			IOException failed = error;
 			// A short read (a pipe, a socket) is copied to its size: queued as is, a 64 KiB array
@@ -425,7 +435,7 @@ final class OutboundSources {
 			try {
 				this.in.close();
 			}
-			catch (IOException ignored) {
+			catch (IOException | RuntimeException ignored) {
 				// Closing after a failed read: the failure already says what went wrong.
 			}
 		}

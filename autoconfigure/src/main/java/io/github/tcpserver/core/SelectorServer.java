@@ -273,7 +273,7 @@ public final class SelectorServer {
 			}
 			if (this.state == State.STOPPED) {
 				for (IoLoop loop : this.loops) {
-					if (loop.isAlive()) {
+					if (loop.threadAlive()) {
 						// stop() gave up waiting for it: it may still close connections into this run's counts.
 						throw new IllegalStateException("Cannot start again: " + loop + " of the previous run has not ended");
 					}

@@ -55,6 +55,34 @@ class TcpServerAutoConfigurationTests {
 	}
 
 	@Test
+	void everyChatRoomBeanHearsThatTheServerServesBeforeItStartsAndAgainAfterARestart() {
+		java.util.concurrent.atomic.AtomicInteger serving = new java.util.concurrent.atomic.AtomicInteger();
+		io.github.tcpserver.protocol.chat.ChatRoom room = (io.github.tcpserver.protocol.chat.ChatRoom) java.lang.reflect.Proxy
+			.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { io.github.tcpserver.protocol.chat.ChatRoom.class },
+					(proxy, method, args) -> {
+						if (method.getName().equals("serving")) {
+							serving.incrementAndGet();
+							return null;
+						}
+						if (method.getName().equals("toString")) {
+							return "recording room";
+						}
+						throw new UnsupportedOperationException(method.getName());
+					});
+		this.runner.withUserConfiguration(EchoConfiguration.class)
+			.withBean(io.github.tcpserver.protocol.chat.ChatRoom.class, () -> room)
+			.run((context) -> {
+				assertThat(serving).hasValue(1);
+				// A paused and resumed test context: every life cycle stopped, then started again.
+				context.getBean(SelectorServerLifecycle.class).stop();
+				context.getBean(io.github.tcpserver.context.ChatRoomLifecycle.class).stop();
+				context.getBean(io.github.tcpserver.context.ChatRoomLifecycle.class).start();
+				context.getBean(SelectorServerLifecycle.class).start();
+				assertThat(serving).hasValue(2);
+			});
+	}
+
+	@Test
 	void whenTheContextClosesThenTheServerStopsAndReleasesItsPort() {
 		int[] port = new int[1];
 		SelectorServer[] server = new SelectorServer[1];

@@ -23,11 +23,17 @@ public final class Pacer {
 		this.next = System.nanoTime() + this.intervalNanos;
 	}
 
-	/** Returns at the next tick (at once when it has passed already). */
-	public void awaitNextTick() {
+	/**
+	 * Returns at the next tick (at once when it has passed already).
+	 * @throws InterruptedException if the thread is interrupted meanwhile
+	 */
+	public void awaitNextTick() throws InterruptedException {
 		long wait;
 		while ((wait = this.next - System.nanoTime()) > 0) {
 			LockSupport.parkNanos(wait);
+			if (Thread.interrupted()) {
+				throw new InterruptedException();
+			}
 		}
 		this.next += this.intervalNanos;
 	}

@@ -48,8 +48,6 @@ public class ChatProtocol implements FrameHandler<String> {
 
 	@Override
 	public void onOpen(FramedConnection<String> connection) {
-		// A stopped server accepts nothing, so a connection opening means it serves (again).
-		this.room.serving();
 		connection.attach(new ChatMember(connection, this.room));
 		connection.send("* Welcome to the chat! What is your name? Log in with NAME: <name> or /nick <name>");
 	}

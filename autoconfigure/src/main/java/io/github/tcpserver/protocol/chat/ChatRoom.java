@@ -57,9 +57,11 @@ public interface ChatRoom {
 	void shuttingDown();
 
 	/**
-	 * The server accepts connections again after a stop (a paused Spring test context resumed):
-	 * names can be claimed and leaves are announced again. Called at every connection's open, so
-	 * it must be cheap when nothing changes.
+	 * The server is about to accept connections, for the first time or again after a stop (a
+	 * paused Spring test context resumed): names can be claimed and leaves are announced again.
+	 * In a Spring application the auto-configured {@code ChatRoomLifecycle} calls it on every
+	 * {@code ChatRoom} bean before the server starts; without Spring, call it before
+	 * {@code SelectorServer.start()}.
 	 */
 	default void serving() {
 	}

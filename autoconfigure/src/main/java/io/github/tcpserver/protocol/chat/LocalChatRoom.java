@@ -135,9 +135,7 @@ public final class LocalChatRoom implements ChatRoom {
 
 	@Override
 	public void serving() {
-		if (this.shuttingDown) { // a read, not a write, on every open
-			this.shuttingDown = false;
-		}
+		this.shuttingDown = false;
 	}
 
 	/** Sends {@code line} to every logged-in member except {@code from}, in the caller's order. */

@@ -485,8 +485,17 @@ abstract class HttpBodyWriter {
 			this.released = true;
 			// A stream is closed at once: that is how a read blocked on it (a socket) is ended. An
 			// iterator (a cursor) need not be thread-safe: the reader closes it once its read returned.
-			if (!(this.source instanceof ChunkSource) || !this.readInFlight) {
+			if (!(this.source instanceof ChunkSource)) {
 				closeSource();
+			}
+			else if (!this.readInFlight) {
+				// Closing a cursor may block too: where it was read, not on the I/O thread.
+				try {
+					this.readers.execute(this::closeSource);
+				}
+				catch (RejectedExecutionException ex) {
+					closeSource();
+				}
 			}
 		}
 

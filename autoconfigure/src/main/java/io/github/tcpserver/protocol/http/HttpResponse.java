@@ -107,7 +107,8 @@ public final class HttpResponse {
 	 * @param contentType the media type of the body
 	 * @param chunks the pieces, iterated as the client reads: on the I/O thread (so they must not
 	 * block), or on the handler executor of a blocking listener ({@code @SocketHandler(blocking = true)}),
-	 * where they may; an iterator that is {@link AutoCloseable} is closed after the body
+	 * where they may; the iterator is made when the first chunk is needed, and closed after the
+	 * body (also a cut one) if it is {@link AutoCloseable}
 	 * @return a 200 response with a streamed body
 	 * @throws IllegalArgumentException if the content type is not a valid field value
 	 */

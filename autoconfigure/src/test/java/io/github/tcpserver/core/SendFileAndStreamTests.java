@@ -114,6 +114,23 @@ class SendFileAndStreamTests {
 				List.of(new ListenerSpec("test", InetAddress.getLoopbackAddress(), 0, handler, settings))));
 	}
 
+	/** A handler that hands its connection to the test and discards what it reads. */
+	private static ConnectionHandler keepingConnection(AtomicReference<Connection> opened) {
+		return new ConnectionHandler() {
+
+			@Override
+			public void onOpen(Connection connection) {
+				opened.set(connection);
+			}
+
+			@Override
+			public void onRead(Connection connection, ByteBuffer data) {
+				data.position(data.limit());
+			}
+
+		};
+	}
+
 	/** A client that reads through a small window, so the server's output really waits for it. */
 	private static Socket connect(boolean tls, SelectorServer server) throws IOException {
 		Socket plain = TestSockets.connectWithSmallWindow(server.port("test"));
@@ -315,19 +332,7 @@ class SendFileAndStreamTests {
 	void writesFromAnotherThreadKeepTheirOrderAroundAFile() throws Exception {
 		int size = 256 * 1024;
 		AtomicReference<Connection> opened = new AtomicReference<>();
-		SelectorServer server = start(false, new ConnectionHandler() {
-
-			@Override
-			public void onOpen(Connection connection) {
-				opened.set(connection);
-			}
-
-			@Override
-			public void onRead(Connection connection, ByteBuffer data) {
-				data.position(data.limit());
-			}
-
-		});
+		SelectorServer server = start(false, keepingConnection(opened));
 		try (Socket socket = connect(false, server); FileChannel channel = FileChannel.open(file)) {
 			TestSockets.await(Duration.ofSeconds(5), "the connection", () -> opened.get() != null);
 			Connection connection = opened.get();
@@ -410,19 +415,7 @@ class SendFileAndStreamTests {
 	@Test
 	void aFileOrStreamSentFromAnotherThreadAfterTheServerStoppedFailsItsStageAndTheStreamIsClosed() throws Exception {
 		AtomicReference<Connection> opened = new AtomicReference<>();
-		SelectorServer server = start(false, new ConnectionHandler() {
-
-			@Override
-			public void onOpen(Connection connection) {
-				opened.set(connection);
-			}
-
-			@Override
-			public void onRead(Connection connection, ByteBuffer data) {
-				data.position(data.limit());
-			}
-
-		});
+		SelectorServer server = start(false, keepingConnection(opened));
 		try (Socket socket = connect(false, server); FileChannel channel = FileChannel.open(file)) {
 			TestSockets.await(Duration.ofSeconds(5), "the connection", () -> opened.get() != null);
 			server.stop(Duration.ZERO); // the loops have ended: nothing will ever run these
